@@ -1,0 +1,1 @@
+"""The archive's domain: the document model, the store and citations."""

@@ -1,0 +1,26 @@
+"""Errors the archive reports to users: each names the file or parameter and the reason."""
+
+
+class ArchiveError(Exception):
+    """A failure with a message fit to show a user as it is."""
+
+
+class ArchiveBusy(ArchiveError):
+    """Another writer holds the archive's lock."""
+
+
+class DocumentNotFound(ArchiveError):
+    """No document has this id."""
+
+    def __init__(self, doc_id: str):
+        super().__init__(f"no document with id {doc_id!r}")
+        self.doc_id = doc_id
+
+
+class SourceError(ArchiveError):
+    """A source file that cannot be ingested, with the reason."""
+
+    def __init__(self, path, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path = str(path)
+        self.reason = reason

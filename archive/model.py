@@ -1,0 +1,145 @@
+"""The document model shared by the indexer, the store and the web app."""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field, fields, replace
+
+RECORD_VERSION = 1
+MARKER = re.compile(r"\[\^(\d{1,4})\]")
+"""How a footnote marker is written inside paragraph text: ``[^12]``."""
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """Bibliographic facts about a document; an empty string means the text does not say."""
+
+    title: str = ""
+    subtitle: str = ""
+    authors: tuple[str, ...] = ()
+    date: str = ""  # "YYYY", "YYYY-MM" or "YYYY-MM-DD": the precision the text gives
+    publisher: str = ""
+    series: str = ""
+    number: str = ""
+    isbn: str = ""
+    url: str = ""
+    language: str = ""
+    abstract: str = ""
+    container_title: str = ""  # the book or journal a chapter or article belongs to
+    translator: str = ""
+    affiliation: str = ""
+
+    def merged_with(self, preferred: Metadata) -> Metadata:
+        """Return a copy where every non-empty field of ``preferred`` wins."""
+        chosen = {f.name: getattr(preferred, f.name) for f in fields(self) if getattr(preferred, f.name)}
+        return replace(self, **chosen)
+
+    @property
+    def year(self) -> str:
+        """The four-digit year of the date, or ''."""
+        return self.date[:4]
+
+
+@dataclass
+class Section:
+    """A titled run of paragraphs; paragraph text carries note markers as ``[^n]``."""
+
+    id: str
+    title: str
+    level: int
+    paragraphs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Citation:
+    """One place in the body that cites a footnote."""
+
+    section_id: str
+    paragraph: int
+
+
+@dataclass
+class Footnote:
+    """A numbered note with the places that cite it and what it refers back to."""
+
+    number: int
+    text: str
+    section_id: str = ""
+    paragraph: int | None = None
+    cited: bool = False
+    refers_to: list[int] = field(default_factory=list)
+    cited_in: list[Citation] = field(default_factory=list)
+
+
+@dataclass
+class SourceInfo:
+    """Where a document came from and how it was read."""
+
+    path: str = ""
+    sha256: str = ""
+    format: str = ""
+    encoding: str = ""
+    size: int = 0
+    ingested_at: str = ""
+
+
+@dataclass
+class Document:
+    """A parsed document: metadata, sections, footnotes and the parts kept out of the body."""
+
+    id: str
+    meta: Metadata
+    sections: list[Section]
+    footnotes: list[Footnote] = field(default_factory=list)
+    parts: dict[str, list[str]] = field(default_factory=dict)
+    source: SourceInfo = field(default_factory=SourceInfo)
+
+    def section(self, section_id: str) -> Section | None:
+        """The section with this id, or None."""
+        return next((s for s in self.sections if s.id == section_id), None)
+
+    def footnote(self, number: int) -> Footnote | None:
+        """The footnote with this number, or None."""
+        return next((n for n in self.footnotes if n.number == number), None)
+
+    def to_dict(self) -> dict:
+        """The JSON record: metadata fields at the top level, as the CLI and the API serve it."""
+        meta = asdict(self.meta)
+        meta["authors"] = list(self.meta.authors)
+        return {
+            "record_version": RECORD_VERSION,
+            "id": self.id,
+            **meta,
+            "year": self.meta.year,
+            "sections": [asdict(s) for s in self.sections],
+            "footnotes": [asdict(n) for n in self.footnotes],
+            "parts": self.parts,
+            "source": asdict(self.source),
+        }
+
+    @classmethod
+    def from_dict(cls, record: dict) -> Document:
+        """Rebuild a Document from its JSON record."""
+        meta_names = {f.name for f in fields(Metadata)}
+        meta = {k: v for k, v in record.items() if k in meta_names}
+        meta["authors"] = tuple(meta.get("authors", ()))
+        notes = [
+            Footnote(**{**n, "cited_in": [Citation(**c) for c in n.get("cited_in", [])]})
+            for n in record.get("footnotes", [])
+        ]
+        return cls(
+            id=record["id"],
+            meta=Metadata(**meta),
+            sections=[Section(**s) for s in record.get("sections", [])],
+            footnotes=notes,
+            parts=record.get("parts", {}),
+            source=SourceInfo(**record.get("source", {})),
+        )
+
+
+def strip_markers(text: str) -> str:
+    """Paragraph text without its note markers.
+
+    >>> strip_markers("symbolic[^4] (mainly)")
+    'symbolic (mainly)'
+    """
+    return MARKER.sub("", text)

@@ -1,0 +1,129 @@
+"""The store, the archive's source of truth: a SQLite catalog of document records and the original files."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from archive.model import Document
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    source_path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    record_hash TEXT NOT NULL,
+    title TEXT NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_sha ON documents(sha256);
+CREATE INDEX IF NOT EXISTS documents_path ON documents(source_path);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+def record_hash(doc: Document) -> str:
+    """A fingerprint of a document's record, kept in the index to tell a stale entry."""
+    canonical = json.dumps(doc.to_dict(), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+class Store:
+    """Document records in ``archive.db`` and originals under ``originals/``, both under ``data_dir``."""
+
+    def __init__(self, data_dir: Path):
+        self.data_dir = Path(data_dir)
+        self.originals_dir = self.data_dir / "originals"
+        self.originals_dir.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.data_dir / "archive.db", timeout=30, isolation_level=None,
+                                  check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        """Close the catalog connection."""
+        self.db.close()
+
+    @contextmanager
+    def transaction(self):
+        """Commit everything written inside on success, roll it all back on error or kill."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def put(self, doc: Document) -> None:
+        """Insert or replace a document record."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO documents (id, source_path, sha256, record_hash, title, record)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (doc.id, doc.source.path, doc.source.sha256, record_hash(doc), doc.meta.title,
+             json.dumps(doc.to_dict(), ensure_ascii=False)),
+        )
+
+    def delete(self, doc_id: str) -> bool:
+        """Remove a record; True if there was one."""
+        return self.db.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount > 0
+
+    def get(self, doc_id: str) -> Document | None:
+        """The document with this id, or None."""
+        row = self.db.execute("SELECT record FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return Document.from_dict(json.loads(row[0])) if row else None
+
+    def documents(self) -> Iterator[Document]:
+        """Every document, by title."""
+        for (record,) in self.db.execute("SELECT record FROM documents ORDER BY title COLLATE NOCASE, id"):
+            yield Document.from_dict(json.loads(record))
+
+    def ids(self) -> list[str]:
+        """Every document id."""
+        return [row[0] for row in self.db.execute("SELECT id FROM documents ORDER BY id")]
+
+    def hashes(self) -> dict[str, str]:
+        """Each document id with its record hash."""
+        return dict(self.db.execute("SELECT id, record_hash FROM documents"))
+
+    def id_for_content(self, sha256: str) -> str | None:
+        """The id of a document whose source had exactly these bytes."""
+        row = self.db.execute("SELECT id FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
+        return row[0] if row else None
+
+    def id_for_path(self, source_path: str) -> str | None:
+        """The id of the document ingested from this path."""
+        row = self.db.execute("SELECT id FROM documents WHERE source_path = ?", (source_path,)).fetchone()
+        return row[0] if row else None
+
+    def get_state(self, key: str) -> str | None:
+        """A value from the small key-value state table."""
+        row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_state(self, key: str, value: str | None) -> None:
+        """Set (or with None, clear) a state value; committed at once unless in a transaction."""
+        if value is None:
+            self.db.execute("DELETE FROM state WHERE key = ?", (key,))
+        else:
+            self.db.execute("INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)", (key, value))
+
+    def save_original(self, data: bytes, sha256: str, suffix: str) -> Path:
+        """Keep the source bytes unchanged, named by their hash; written atomically."""
+        target = self.originals_dir / f"{sha256}{suffix.lower()}"
+        if not target.exists():
+            tmp = target.with_name(target.name + ".tmp")
+            with open(tmp, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, target)
+        return target
+
+    def original_path(self, doc: Document) -> Path:
+        """Where the original bytes of a document are kept."""
+        return self.originals_dir / f"{doc.source.sha256}{Path(doc.source.path).suffix.lower()}"

@@ -1,0 +1,196 @@
+"""The ``archive`` command: thin shells over the operations, turning failures into messages and exit codes."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from archive.config import Settings
+from archive.errors import ArchiveError, DocumentNotFound
+from archive.model import Metadata, strip_markers
+from indexer import operations
+from indexer.options import ParseOptions
+from indexer.pipeline import check_date
+from indexer.search import plain_snippet, search
+
+SYMBOLS = {"added": "added", "unchanged": "unchanged", "replaced": "replaced", "failed": "FAILED"}
+
+
+def settings_from(ctx: click.Context) -> Settings:
+    """The settings chosen by --data-dir and the environment."""
+    try:
+        return Settings.from_env(ctx.obj.get("data_dir"))
+    except ValueError as err:
+        raise click.UsageError(str(err)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="ARCHIVE_DATA_DIR",
+              help="Where the archive lives (default: $ARCHIVE_DATA_DIR or ~/.local/share/longform-archive).")
+@click.pass_context
+def cli(ctx: click.Context, data_dir: Path | None) -> None:
+    """A searchable archive of long-form documents."""
+    ctx.ensure_object(dict)
+    ctx.obj["data_dir"] = data_dir
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--title", help="Title, overriding what the text says.")
+@click.option("--author", "authors", multiple=True, help="Author (repeat for several).")
+@click.option("--date", help="Date as YYYY, YYYY-MM or YYYY-MM-DD.")
+@click.option("--publisher", help="Publisher or institution.")
+@click.option("--url", help="Where the document is published.")
+@click.option("--series", help="Series name.")
+@click.option("--number", help="Number in the series, or issue number.")
+@click.option("--language", help="Language code, such as en or fr.")
+@click.option("--max-file-mb", type=click.FloatRange(min=0, min_open=True),
+              help="Largest file accepted, in MB (default: $ARCHIVE_MAX_FILE_MB or 20).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of lines.")
+@click.pass_context
+def ingest(ctx, paths, title, authors, date, publisher, url, series, number, language, max_file_mb, as_json):
+    """Add files and folders (.txt, .md, .markdown, .html, .htm) to the archive."""
+    settings = settings_from(ctx)
+    try:
+        check_date(date or "", "--date")
+    except ArchiveError as err:
+        raise click.BadParameter(str(err).removeprefix("--date: "), param_hint="--date") from None
+    overrides = Metadata(title=title or "", authors=tuple(authors), date=date or "", publisher=publisher or "",
+                         url=url or "", series=series or "", number=number or "", language=language or "")
+    max_bytes = int(max_file_mb * 1048576) if max_file_mb else settings.max_file_bytes
+    bar = tqdm(unit="file", disable=as_json or not sys.stderr.isatty(), file=sys.stderr, leave=False)
+
+    def on_file(outcome: str, item: dict) -> None:
+        bar.update()
+        if not as_json:
+            detail = item.get("error") or f"{item['id']}  {item['title']}"
+            bar.write(f"{SYMBOLS[outcome]:<10} {item['path']}: {detail}", file=sys.stdout)
+
+    try:
+        report = operations.ingest(paths, settings, ParseOptions(max_bytes, overrides), on_file)
+    except ArchiveError as err:
+        raise click.ClickException(str(err)) from None
+    finally:
+        bar.close()
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"{len(report.added)} added, {len(report.replaced)} replaced, "
+                   f"{len(report.unchanged)} unchanged, {len(report.failed)} failed")
+    ctx.exit(1 if report.failed else 0)
+
+
+@cli.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def list_documents(ctx, as_json):
+    """List the documents in the archive."""
+    with _reading(ctx) as (store, _):
+        rows = [{"id": d.id, "title": d.meta.title, "authors": list(d.meta.authors), "date": d.meta.date}
+                for d in store.documents()]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['id']}  {row['title']}  ({'; '.join(row['authors']) or 'no author'}, {row['date'] or 'n.d.'})")
+    click.echo(f"{len(rows)} documents")
+
+
+@cli.command()
+@click.argument("doc_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the full document record as JSON.")
+@click.pass_context
+def show(ctx, doc_id, as_json):
+    """Show one document: metadata, sections and notes."""
+    with _reading(ctx) as (store, _):
+        doc = store.get(doc_id)
+    if doc is None:
+        raise click.ClickException(str(DocumentNotFound(doc_id)))
+    if as_json:
+        click.echo(json.dumps(doc.to_dict(), ensure_ascii=False, indent=2))
+        return
+    meta = doc.meta
+    click.echo(f"{meta.title}\n{'; '.join(meta.authors) or 'no author'} · {meta.date or 'n.d.'} · {meta.publisher}")
+    for section in doc.sections:
+        click.echo(f"{'  ' * (section.level - 1)}§ {section.title or '(untitled)'}  #{section.id}"
+                   f"  ({len(section.paragraphs)} paragraphs)")
+    cited = sum(n.cited for n in doc.footnotes)
+    click.echo(f"{len(doc.footnotes)} footnotes, {cited} cited in the text")
+
+
+@cli.command(name="search")
+@click.argument("query")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000), help="Hits per page.")
+@click.option("--page", default=1, show_default=True, type=click.IntRange(1, 100000), help="Page of hits.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, the same as the web API.")
+@click.pass_context
+def search_command(ctx, query, limit, page, as_json):
+    """Search the archive (the same search as the web app)."""
+    with _reading(ctx) as (_, index):
+        try:
+            result = search(index, query, limit=limit, page=page)
+        except ArchiveError as err:
+            raise click.UsageError(str(err)) from None
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    for hit in result.hits:
+        place = f"note {hit.note_number}" if hit.kind == "footnote" else (hit.section_title or hit.section_id)
+        click.echo(f"{hit.doc_id}#{hit.section_id if hit.kind != 'footnote' else f'note-{hit.note_number}'}"
+                   f"  {hit.title} — {place}\n    {strip_markers(plain_snippet(hit.snippet))}")
+    click.echo(f"{result.total} matches")
+
+
+@cli.command()
+@click.argument("doc_id")
+@click.pass_context
+def remove(ctx, doc_id):
+    """Remove a document from the archive."""
+    try:
+        doc = operations.remove(doc_id, settings_from(ctx))
+    except ArchiveError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"removed {doc.id}  {doc.meta.title}")
+
+
+@cli.command()
+@click.pass_context
+def reindex(ctx):
+    """Rebuild the whole search index from the stored documents."""
+    try:
+        count = operations.reindex(settings_from(ctx))
+    except ArchiveError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"reindexed {count} documents")
+
+
+@cli.command()
+@click.pass_context
+def check(ctx):
+    """Check that the store and the index agree, and repair the index if not."""
+    try:
+        problems = operations.check(settings_from(ctx))
+    except ArchiveError as err:
+        raise click.ClickException(str(err)) from None
+    for line in problems:
+        click.echo(line)
+    unrepaired = [p for p in problems if "cannot be repaired" in p]
+    click.echo("consistent" if not problems else f"{len(problems) - len(unrepaired)} repaired, "
+               f"{len(unrepaired)} cannot be repaired")
+    ctx.exit(1 if unrepaired else 0)
+
+
+def _reading(ctx):
+    """The archive opened for reading, with a clean message if it cannot be."""
+    try:
+        return operations.readable(settings_from(ctx))
+    except ArchiveError as err:
+        raise click.ClickException(str(err)) from None
+
+
+def main() -> None:
+    """Entry point of the ``archive`` console command."""
+    cli(obj={})

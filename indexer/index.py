@@ -1,0 +1,131 @@
+"""The Whoosh index, derived from the store: entries per section, footnote and document."""
+from __future__ import annotations
+
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from whoosh import index as whoosh_index
+
+from archive.errors import ArchiveError
+from archive.model import Document, strip_markers
+from indexer.schema import build_schema, needs_rebuild, write_version
+
+
+class IndexUnavailable(ArchiveError):
+    """The index is missing, unreadable or of another schema version."""
+
+
+def entries(doc: Document, record_hash: str) -> Iterator[dict]:
+    """The index entries of one document: the document as a whole, each section, each footnote."""
+    shared = {
+        "doc_id": doc.id, "title": doc.meta.title, "authors": " ; ".join(doc.meta.authors),
+        "author_facet": ",".join(a.replace(",", " ") for a in doc.meta.authors),
+        "publisher": doc.meta.publisher, "year": doc.meta.year, "date": doc.meta.date,
+    }
+    whole = [doc.meta.title, doc.meta.subtitle, " ".join(doc.meta.authors), doc.meta.abstract]
+    yield {**shared, "entry_id": f"{doc.id}#document", "kind": "document", "section_id": "",
+           "content": "\n\n".join(t for t in whole if t), "record_hash": record_hash}
+    for section in doc.sections:
+        yield {**shared, "entry_id": f"{doc.id}#{section.id}", "kind": "body", "section_id": section.id,
+               "section_title": section.title,
+               "content": "\n\n".join(strip_markers(p) for p in section.paragraphs)}
+    for note in doc.footnotes:
+        title = doc.section(note.section_id).title if doc.section(note.section_id) else ""
+        yield {**shared, "entry_id": f"{doc.id}#note-{note.number}", "kind": "footnote",
+               "section_id": note.section_id, "section_title": title, "note_number": note.number,
+               "content": note.text}
+
+
+class ArchiveIndex:
+    """A Whoosh index directory; only this module and ``search`` touch Whoosh."""
+
+    def __init__(self, index_dir: Path):
+        self.dir = Path(index_dir)
+        if needs_rebuild(self.dir) or not whoosh_index.exists_in(self.dir):
+            raise IndexUnavailable(f"no usable index at {self.dir} (missing or built with another schema "
+                                   "version): run 'archive reindex'")
+        try:
+            self.ix = whoosh_index.open_dir(self.dir)
+        except Exception as err:  # Whoosh raises many kinds on a damaged directory
+            raise IndexUnavailable(f"the index at {self.dir} cannot be read ({err}): run 'archive reindex'") from None
+
+    @classmethod
+    def create(cls, index_dir: Path) -> ArchiveIndex:
+        """A new, empty index in ``index_dir`` (replacing whatever was there)."""
+        index_dir = Path(index_dir)
+        if index_dir.exists():
+            shutil.rmtree(index_dir)
+        index_dir.mkdir(parents=True)
+        whoosh_index.create_in(index_dir, build_schema())
+        write_version(index_dir)
+        return cls(index_dir)
+
+    @classmethod
+    def open_or_create(cls, index_dir: Path) -> ArchiveIndex:
+        """The index in ``index_dir``; a new one if there is none yet."""
+        if not Path(index_dir).exists() or not any(Path(index_dir).iterdir()):
+            return cls.create(index_dir)
+        return cls(index_dir)
+
+    @contextmanager
+    def writer(self, procs: int = 1):
+        """A writer that commits (without merging) on success and cancels on any error."""
+        kwargs = {"procs": procs, "multisegment": True} if procs > 1 else {}
+        writer = self.ix.writer(**kwargs)
+        try:
+            yield writer
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit(merge=False)
+
+    def put(self, writer, doc: Document, record_hash: str) -> None:
+        """Replace every entry of a document with its current ones."""
+        writer.delete_by_term("doc_id", doc.id)
+        for entry in entries(doc, record_hash):
+            writer.add_document(**entry)
+
+    @staticmethod
+    def remove(writer, doc_id: str) -> None:
+        """Remove every entry of a document."""
+        writer.delete_by_term("doc_id", doc_id)
+
+    def document_hashes(self) -> dict[str, str]:
+        """Each indexed document id with the record hash it was indexed from."""
+        with self.ix.searcher() as searcher:
+            return {fields["doc_id"]: fields.get("record_hash", "")
+                    for fields in searcher.documents(kind="document")}
+
+    def optimize(self) -> None:
+        """Merge all segments into one (slow; for after large batches)."""
+        self.ix.optimize()
+
+    def searcher(self):
+        """A new searcher; the caller closes it."""
+        return self.ix.searcher()
+
+    def count(self, kind: str | None = None) -> int:
+        """How many entries there are (of one kind)."""
+        with self.ix.searcher() as searcher:
+            return searcher.doc_count() if kind is None else len(list(searcher.document_numbers(kind=kind)))
+
+
+def rebuild(index_dir: Path, documents: Iterable[tuple[Document, str]]) -> ArchiveIndex:
+    """Build a fresh index beside the old one from (document, record hash) pairs, then swap it in."""
+    index_dir = Path(index_dir)
+    fresh_dir = index_dir.with_name(index_dir.name + ".rebuild")
+    fresh = ArchiveIndex.create(fresh_dir)
+    with fresh.writer() as writer:
+        for doc, record_hash in documents:
+            for entry in entries(doc, record_hash):
+                writer.add_document(**entry)
+    fresh.ix.close()
+    old_dir = index_dir.with_name(index_dir.name + ".old")
+    if index_dir.exists():
+        shutil.rmtree(old_dir, ignore_errors=True)
+        index_dir.rename(old_dir)
+    fresh_dir.rename(index_dir)
+    shutil.rmtree(old_dir, ignore_errors=True)
+    return ArchiveIndex(index_dir)

@@ -1,0 +1,236 @@
+"""What the CLI and the web app do to an archive: ingest, remove, reindex, check, open for reading.
+
+Every write holds the writer lock. A batch is written to the store inside one SQLite transaction
+that commits only after the index has committed, so a failure or kill leaves no partial document;
+a ``writing`` flag left by a killed writer makes the next writer reconcile the index with the store.
+"""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from archive.config import Settings
+from archive.errors import ArchiveError, DocumentNotFound, SourceError
+from archive.lock import WriterLock
+from archive.model import Document
+from archive.store import Store, record_hash
+from indexer.index import ArchiveIndex, IndexUnavailable, rebuild
+from indexer.options import ParseOptions
+from indexer.pipeline import SIDECAR_SUFFIXES, parse_file
+from indexer.read import FORMATS, source_format
+
+BATCH_SIZE = 25
+PARALLEL_FROM = 8  # files; below this a process pool costs more than it saves
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did, file by file."""
+
+    added: list[dict] = field(default_factory=list)
+    unchanged: list[dict] = field(default_factory=list)
+    replaced: list[dict] = field(default_factory=list)
+    failed: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """The JSON shape of ``archive ingest --json``."""
+        return asdict(self)
+
+
+def collect_sources(paths: Iterable[Path]) -> tuple[list[Path], list[dict]]:
+    """Supported files among the paths, folders walked recursively (links to folders not followed)."""
+    found: list[Path] = []
+    failed: list[dict] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            for root, dirs, files in os.walk(path, followlinks=False):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                found += [Path(root, f) for f in sorted(files) if _ingestible(f)]
+        elif not path.exists() and not path.is_symlink():
+            failed.append({"path": str(path), "error": "no such file or folder"})
+        else:
+            try:
+                source_format(path)
+                found.append(path)
+            except SourceError as err:
+                failed.append({"path": str(path), "error": err.reason})
+    return found, failed
+
+
+def _ingestible(name: str) -> bool:
+    """True for a supported, visible file that is not a sidecar."""
+    return (not name.startswith(".") and Path(name).suffix.lower() in FORMATS
+            and not name.endswith(SIDECAR_SUFFIXES))
+
+
+def parse_all(files: list[Path], options: ParseOptions, workers: int | None = None) -> Iterator[tuple[Path, Document | str]]:
+    """Each file with its Document or its error message, in order; parsed in parallel when it pays."""
+    workers = workers or os.cpu_count() or 1
+    if workers > 1 and len(files) >= PARALLEL_FROM:
+        with ProcessPoolExecutor(workers) as pool:
+            yield from zip(files, pool.map(_parse_or_error, files, [options] * len(files), chunksize=4))
+    else:
+        for path in files:
+            yield path, _parse_or_error(path, options)
+
+
+def _parse_or_error(path: Path, options: ParseOptions) -> Document | str:
+    """A Document, or the one-line reason it could not be made."""
+    try:
+        return parse_file(path, options)
+    except SourceError as err:
+        return err.reason
+    except Exception as err:  # a parser bug must fail one file, never the batch
+        return f"could not be parsed ({type(err).__name__}: {err})"
+
+
+@contextmanager
+def writable(settings: Settings):
+    """The store and index under the writer lock, repaired first if a writer died mid-batch."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with WriterLock(settings.data_dir, settings.lock_timeout):
+        store = Store(settings.data_dir)
+        try:
+            index = _index_for_writing(settings, store)
+            if store.get_state("writing"):
+                reconcile(store, index)
+                store.set_state("writing", None)
+            yield store, index
+        finally:
+            store.close()
+
+
+def _index_for_writing(settings: Settings, store: Store) -> ArchiveIndex:
+    """The index, rebuilt from the store if it is missing, unreadable or of an old schema."""
+    try:
+        return ArchiveIndex.open_or_create(settings.index_dir)
+    except IndexUnavailable:
+        return rebuild(settings.index_dir, ((d, record_hash(d)) for d in store.documents()))
+
+
+def ingest(paths: Iterable[Path], settings: Settings, options: ParseOptions,
+           on_file: Callable[[str, dict], None] | None = None, workers: int | None = None) -> IngestReport:
+    """Add every supported file under ``paths``; report each as added, unchanged, replaced or failed."""
+    files, failed = collect_sources(paths)
+    report = IngestReport(failed=failed)
+    notify = on_file or (lambda outcome, item: None)
+    for item in failed:
+        notify("failed", item)
+    with writable(settings) as (store, index):
+        batch: list[tuple[str, Document]] = []
+        for path, parsed in parse_all(files, options, workers):
+            if isinstance(parsed, str):
+                item = {"path": str(path), "error": parsed}
+                report.failed.append(item)
+                notify("failed", item)
+                continue
+            outcome = _classify(store, parsed, batch)
+            if outcome == "unchanged":
+                item = {"path": str(path), "id": store.id_for_content(parsed.source.sha256) or parsed.id,
+                        "title": parsed.meta.title}
+                report.unchanged.append(item)
+                notify("unchanged", item)
+                continue
+            store.save_original(Path(path).read_bytes(), parsed.source.sha256, Path(path).suffix)
+            batch.append((outcome, parsed))
+            if len(batch) >= BATCH_SIZE:
+                _commit(store, index, batch, report, notify)
+        _commit(store, index, batch, report, notify)
+    return report
+
+
+def _classify(store: Store, doc: Document, batch: list[tuple[str, Document]]) -> str:
+    """unchanged (same bytes already kept), replaced (same path, new bytes; keeps its id) or added."""
+    pending = [d for _, d in batch]
+    if store.id_for_content(doc.source.sha256) or any(d.source.sha256 == doc.source.sha256 for d in pending):
+        return "unchanged"
+    old_id = store.id_for_path(doc.source.path)
+    if old_id:
+        doc.id = old_id
+        return "replaced"
+    taken = {d.id for d in pending}
+    while store.get(doc.id) is not None or doc.id in taken:
+        doc.id += "-1"
+    return "added"
+
+
+def _commit(store: Store, index: ArchiveIndex, batch: list[tuple[str, Document]], report: IngestReport,
+            notify: Callable[[str, dict], None]) -> None:
+    """Write one batch to the store and the index, all or nothing, then report it."""
+    if not batch:
+        return
+    store.set_state("writing", str(os.getpid()))
+    with store.transaction():
+        with index.writer() as writer:
+            for _, doc in batch:
+                store.put(doc)
+                index.put(writer, doc, record_hash(doc))
+    store.set_state("writing", None)
+    for outcome, doc in batch:
+        item = {"path": doc.source.path, "id": doc.id, "title": doc.meta.title}
+        getattr(report, outcome).append(item)
+        notify(outcome, item)
+    batch.clear()
+
+
+def remove(doc_id: str, settings: Settings) -> Document:
+    """Remove a document from the store and the index; the original file is kept."""
+    with writable(settings) as (store, index):
+        doc = store.get(doc_id)
+        if doc is None:
+            raise DocumentNotFound(doc_id)
+        store.set_state("writing", str(os.getpid()))
+        with store.transaction():
+            store.delete(doc_id)
+            with index.writer() as writer:
+                index.remove(writer, doc_id)
+        store.set_state("writing", None)
+        return doc
+
+
+def reindex(settings: Settings) -> int:
+    """Rebuild the whole index from the store; returns the number of documents indexed."""
+    with writable(settings) as (store, _):
+        index = rebuild(settings.index_dir, ((d, record_hash(d)) for d in store.documents()))
+        return index.count("document")
+
+
+def reconcile(store: Store, index: ArchiveIndex) -> list[str]:
+    """Make the index agree with the store; returns one line per repair."""
+    stored, indexed = store.hashes(), index.document_hashes()
+    stale = sorted(i for i, h in stored.items() if indexed.get(i) != h)
+    orphans = sorted(set(indexed) - set(stored))
+    if stale or orphans:
+        with index.writer() as writer:
+            for doc_id in stale:
+                index.put(writer, store.get(doc_id), stored[doc_id])
+            for doc_id in orphans:
+                index.remove(writer, doc_id)
+    return [f"reindexed {i} (missing or out of date in the index)" for i in stale] + \
+           [f"removed {i} from the index (not in the store)" for i in orphans]
+
+
+def check(settings: Settings) -> list[str]:
+    """Check that store, originals and index agree, repairing the index; returns what was found."""
+    with writable(settings) as (store, index):
+        problems = reconcile(store, index)
+        for doc in store.documents():
+            if not store.original_path(doc).exists():
+                problems.append(f"{doc.id}: the original file is missing from the store (cannot be repaired)")
+        return problems
+
+
+@contextmanager
+def readable(settings: Settings):
+    """The store and the index for reading; no lock, readers never block the writer."""
+    if not (settings.data_dir / "archive.db").exists():
+        raise ArchiveError(f"no archive at {settings.data_dir}: ingest documents first ('archive ingest PATH')")
+    store = Store(settings.data_dir)
+    try:
+        yield store, ArchiveIndex(settings.index_dir)
+    finally:
+        store.close()

@@ -1,0 +1,15 @@
+"""Parsing options, passed into the pipeline as one frozen value (never read from globals)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from archive.config import DEFAULT_MAX_FILE_MB
+from archive.model import Metadata
+
+
+@dataclass(frozen=True)
+class ParseOptions:
+    """What a parse may read and which metadata the user gave explicitly."""
+
+    max_bytes: int = DEFAULT_MAX_FILE_MB * 1024 * 1024
+    overrides: Metadata = field(default_factory=Metadata)

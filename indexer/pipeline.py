@@ -1,0 +1,106 @@
+"""One path for every document: read → clean → split → Document. Pure: no store, no index."""
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+
+import yaml
+
+from archive.errors import SourceError
+from archive.model import Document, Metadata, SourceInfo
+from indexer.clean import clean, is_furniture
+from indexer.htmlsource import parse_html
+from indexer.mdsource import FrontMatterError, markdown_to_html, metadata_from_mapping, split_front_matter
+from indexer.options import ParseOptions
+from indexer.read import Source, read_source
+from indexer.sections import slugify
+from indexer.split import Split, split_blocks, split_text
+
+SIDECAR_SUFFIXES = (".meta.json", ".meta.yaml", ".meta.yml")
+
+
+def parse_file(path: Path, options: ParseOptions) -> Document:
+    """Read, clean and split one file into a Document (its id derived from title and content)."""
+    source = read_source(path, options.max_bytes)
+    sidecar = read_sidecar(source.path)
+    return parse_source(source, ParseOptions(options.max_bytes, sidecar.merged_with(options.overrides)))
+
+
+def parse_source(source: Source, options: ParseOptions) -> Document:
+    """Split decoded text by its format; explicit metadata (flags, sidecar) beats what the text says."""
+    try:
+        split = _split(source)
+    except RecursionError:
+        raise SourceError(source.path, "HTML is nested too deeply to read") from None
+    meta = split.meta.merged_with(options.overrides)
+    if not meta.title:
+        meta = meta.merged_with(Metadata(title=source.path.stem))
+    info = SourceInfo(str(source.path.resolve()), source.sha256, source.format, source.encoding,
+                      len(source.data), datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"))
+    return Document(document_id(meta.title, source.sha256), meta, split.sections, split.footnotes,
+                    split.parts, info)
+
+
+def _split(source: Source) -> Split:
+    """The split of one source, by format."""
+    if source.format == "text":
+        return split_text(clean(source.text))
+    if source.format == "markdown":
+        try:
+            front, body = split_front_matter(source.text)
+        except FrontMatterError as err:
+            raise SourceError(source.path, str(err)) from None
+        blocks, _ = parse_html(markdown_to_html(body), whole_body=True)
+        return split_blocks(blocks, [], known=metadata_from_mapping(front))
+    blocks, known = parse_html(source.text)
+    blocks = [b for b in blocks if not is_furniture(b.text)]
+    return split_blocks(blocks, [], known=known)
+
+
+def document_id(title: str, sha256: str) -> str:
+    """A readable, stable id: a slug of the title and the start of the content hash.
+
+    >>> document_id("Japan–Russia: The Limits", "ab12cd34ef")
+    'japan-russia-the-limits-ab12cd34'
+    """
+    slug = slugify(title, limit=48)
+    return f"{slug}-{sha256[:8]}" if slug else f"doc-{sha256[:12]}"
+
+
+def sidecar_path(path: Path) -> Path | None:
+    """The sidecar metadata file next to a source (``NAME.meta.json`` or ``.yaml``), if any."""
+    for stem in (path.stem, path.name):
+        for suffix in SIDECAR_SUFFIXES:
+            candidate = path.with_name(stem + suffix)
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def read_sidecar(path: Path) -> Metadata:
+    """Metadata from the sidecar file, or empty; a malformed sidecar is an error naming it."""
+    sidecar = sidecar_path(path)
+    if sidecar is None:
+        return Metadata()
+    try:
+        text = sidecar.read_text(encoding="utf-8")
+        data = json.loads(text) if sidecar.suffix == ".json" else yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as err:
+        raise SourceError(sidecar, f"sidecar metadata cannot be read: {str(err).splitlines()[0]}") from None
+    if not isinstance(data, dict):
+        raise SourceError(sidecar, "sidecar metadata must be an object of fields")
+    meta = metadata_from_mapping(data)
+    check_date(meta.date, sidecar)
+    return meta
+
+
+def check_date(date: str, where) -> None:
+    """Refuse a date that is not YYYY, YYYY-MM or YYYY-MM-DD, or does not exist."""
+    if not date:
+        return
+    formats = {4: "%Y", 7: "%Y-%m", 10: "%Y-%m-%d"}
+    try:
+        datetime.datetime.strptime(date, formats[len(date)])
+    except (KeyError, ValueError):
+        raise SourceError(where, f"date {date!r} is not a real date in the form YYYY, YYYY-MM or YYYY-MM-DD") from None

@@ -1,0 +1,114 @@
+"""Read a source file: bytes to normalised text, with the encoding detected and bad input refused."""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from archive.errors import SourceError
+
+FORMATS = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
+           ".html": "html", ".htm": "html"}
+MAGIC = {b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image",
+         b"%PDF": "a PDF file", b"PK\x03\x04": "a ZIP archive", b"\x1f\x8b": "a gzip archive",
+         b"\x7fELF": "an executable"}
+BOMS = [(b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")]
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A source file's bytes and its decoded text."""
+
+    path: Path
+    data: bytes
+    text: str
+    format: str
+    encoding: str
+
+    @property
+    def sha256(self) -> str:
+        """The hash of the exact bytes, used to spot identical re-ingests."""
+        return hashlib.sha256(self.data).hexdigest()
+
+
+def source_format(path: Path) -> str:
+    """The format a file's extension names, or a SourceError."""
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        supported = ", ".join(sorted(FORMATS))
+        raise SourceError(path, f"unsupported file type {path.suffix or '(none)'!r} (supported: {supported})")
+    return fmt
+
+
+def read_source(path: Path, max_bytes: int) -> Source:
+    """Read and decode one file, or raise a SourceError that names it and says why."""
+    path = Path(path)
+    fmt = source_format(path)
+    data = _read_bytes(path, max_bytes)
+    text, encoding = decode(data, path)
+    text = normalise_text(text)
+    if not text.strip():
+        raise SourceError(path, "no text: the file holds only white space")
+    return Source(path, data, text, fmt, encoding)
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes, refusing empty, oversized and unreadable files."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise SourceError(path, f"file is {size / 1048576:.1f} MB, over the {max_bytes / 1048576:g} MB limit"
+                                    " (raise it with --max-file-mb or ARCHIVE_MAX_FILE_MB)")
+        data = path.read_bytes()
+    except PermissionError:
+        raise SourceError(path, "cannot read the file: permission denied") from None
+    except IsADirectoryError:
+        raise SourceError(path, "is a directory, not a file") from None
+    except OSError as err:
+        raise SourceError(path, f"cannot read the file: {err.strerror or err}") from None
+    if not data:
+        raise SourceError(path, "empty file")
+    return data
+
+
+def decode(data: bytes, path: Path) -> tuple[str, str]:
+    """Decode bytes to text and name the encoding used; refuse binary data."""
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            return _strict(data, encoding, path), encoding.replace("-sig", "")
+    for magic, kind in MAGIC.items():
+        if data.startswith(magic):
+            raise SourceError(path, f"binary file ({kind}), not text")
+    if b"\x00" in data:
+        raise SourceError(path, "binary data (NUL bytes), not text")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data).best()
+    if best is None or best.encoding is None:
+        raise SourceError(path, "cannot decode: not UTF-8, and no other text encoding fits")
+    return str(best), best.encoding
+
+
+def _strict(data: bytes, encoding: str, path: Path) -> str:
+    """Decode with a known encoding or explain which bytes do not fit it."""
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as err:
+        raise SourceError(path, f"cannot decode as {encoding}: bad bytes at offset {err.start}") from None
+
+
+def normalise_text(text: str) -> str:
+    """NFC, Unix line ends, no control or zero-width characters; typographic quotes kept.
+
+    >>> normalise_text("Cafe\\u0301\\r\\nnext\\u200b line\\r")
+    'Café\\nnext line\\n'
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", CONTROL.sub("", text))

@@ -1,0 +1,128 @@
+"""Headings and sections: find the headings of plain text, give each a level, group paragraphs under them."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from archive.model import Section
+from indexer.blocks import Block
+from indexer.clean import TocEntry
+
+SMALL_WORDS = {"a", "an", "and", "as", "at", "but", "by", "de", "for", "from", "in", "into", "nor", "of",
+               "on", "or", "per", "the", "to", "vs", "via", "with", "over", "under", "between", "against"}
+HEADING_MAX_WORDS = 15
+NUMBERED = re.compile(r"^(\d+(?:\.\d+)*)\.?\s+\S")
+
+
+def heading_key(text: str) -> str:
+    """A comparison key for headings: folded case, letters and digits only.
+
+    >>> heading_key("MEANS AND GOALS OF THE STRATEGY OF “SMALL STEPS”") == heading_key("Means and goals of the strategy of \\"small steps\\"")
+    True
+    """
+    folded = unicodedata.normalize("NFKD", text).casefold()
+    return re.sub(r"[^0-9a-z]+", " ", folded).strip()
+
+
+def looks_like_heading(block: Block) -> bool:
+    """A short standalone line that does not read as a sentence.
+
+    >>> looks_like_heading(Block("The Northern Territories"))
+    True
+    >>> looks_like_heading(Block("Not in the slightest."))
+    False
+    """
+    text = block.text.strip()
+    if block.kind != "para" or not text or "[^" in text:
+        return False
+    if block.words > HEADING_MAX_WORDS or len(text) > 120 or not (text[0].isupper() or text[0].isdigit()):
+        return False
+    return not re.search(r"[.,;:]$", text) and not (text.endswith(("?", "!")) and block.words > 10)
+
+
+def heading_style(text: str) -> int:
+    """A rank for a heading's typography: 1 capitals, 2 title case, 3 sentence case.
+
+    >>> [heading_style(t) for t in ("CONCLUSION", "Policy Recommendations", "Preserve the world order")]
+    [1, 2, 3]
+    """
+    letters = [c for c in text if c.isalpha()]
+    if letters and all(c.isupper() for c in letters):
+        return 1
+    words = [w for w in re.findall(r"[^\W\d_][\w’'\-]*", text)[1:] if w.lower() not in SMALL_WORDS]
+    return 2 if all(w[0].isupper() for w in words) else 3
+
+
+def mark_headings(blocks: list[Block], toc: list[TocEntry]) -> list[Block]:
+    """Turn heading-like paragraphs into heading blocks with levels; explicit headings stay as given."""
+    if any(b.kind == "heading" for b in blocks):
+        return blocks
+    toc_levels = {heading_key(e.title): e.level for e in toc}
+    candidates = [i for i, b in enumerate(blocks)
+                  if looks_like_heading(b) and i + 1 < len(blocks) and _heading_allowed(b, toc_levels)]
+    levels = _levels([blocks[i].text for i in candidates], toc_levels)
+    for i, level in zip(candidates, levels):
+        blocks[i] = Block(blocks[i].text.strip(), "heading", level=level)
+    return blocks
+
+
+def _heading_allowed(block: Block, toc_levels: dict[str, int]) -> bool:
+    """A glued line counts as a heading only where the table of contents names it."""
+    return block.standalone or heading_key(block.text) in toc_levels
+
+
+def _levels(titles: list[str], toc_levels: dict[str, int]) -> list[int]:
+    """Levels from the TOC where it names a heading, else from numbering, else from typography."""
+    if toc_levels:
+        deeper = max(toc_levels.values()) + 1
+        return [toc_levels.get(heading_key(t), deeper) for t in titles]
+    ranks = []
+    for title in titles:
+        numbered = NUMBERED.match(title)
+        ranks.append(numbered.group(1).count(".") + 1 if numbered else 10 + heading_style(title))
+    order = sorted(set(ranks))
+    return [order.index(rank) + 1 for rank in ranks]
+
+
+def build_sections(blocks: list[Block]) -> list[Section]:
+    """Group body blocks into sections: at headings, else at separators and wide gaps."""
+    has_headings = any(b.kind == "heading" for b in blocks)
+    sections: list[Section] = []
+    current = Section("", "", 1)
+    for block in blocks:
+        starts = block.kind == "heading" or (not has_headings and (block.kind == "sep" or block.break_before))
+        if starts and (current.paragraphs or current.title):
+            sections.append(current)
+            current = Section("", "", 1)
+        if block.kind == "heading":
+            current = Section("", block.text, block.level)
+        elif block.kind != "sep":
+            current.paragraphs.append(block.text)
+    if current.paragraphs or current.title or not sections:
+        sections.append(current)
+    return assign_ids(sections)
+
+
+def assign_ids(sections: list[Section]) -> list[Section]:
+    """Give every section a unique anchor: a slug of its title, or ``section-N``."""
+    seen: set[str] = set()
+    for number, section in enumerate(sections, 1):
+        base = slugify(section.title) or f"section-{number}"
+        candidate, suffix = base, 2
+        while candidate in seen:
+            candidate, suffix = f"{base}-{suffix}", suffix + 1
+        section.id = candidate
+        seen.add(candidate)
+    return sections
+
+
+def slugify(text: str, limit: int = 60) -> str:
+    """A lowercase ASCII slug.
+
+    >>> slugify("Russia’s contempt for the Japan-US alliance")
+    'russias-contempt-for-the-japan-us-alliance'
+    """
+    decomposed = unicodedata.normalize("NFKD", re.sub(r"['’]", "", text))
+    ascii_text = "".join(c if c.isascii() else "" if unicodedata.combining(c) else "-" for c in decomposed)
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:limit].rstrip("-")

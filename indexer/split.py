@@ -1,0 +1,71 @@
+"""Split: blocks to metadata, sections and linked footnotes. One path for text, Markdown and HTML."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+from archive.model import Footnote, Metadata, Section, strip_markers
+from indexer import metadata as meta_rules
+from indexer.blocks import Block, text_to_blocks
+from indexer.clean import CleanText, TocEntry
+from indexer.language import detect_language
+from indexer.notes import extract_notes, link_notes
+from indexer.sections import build_sections, mark_headings
+
+METADATA_FIELDS = {f.name for f in fields(Metadata)}
+
+
+@dataclass
+class Split:
+    """What splitting a source yields, before it becomes a stored Document."""
+
+    meta: Metadata
+    sections: list[Section]
+    footnotes: list[Footnote]
+    parts: dict[str, list[str]] = field(default_factory=dict)
+
+
+def split_text(clean: CleanText) -> Split:
+    """Split cleaned plain text; with a table of contents, what precedes it is front matter."""
+    if clean.body_start is None:
+        return split_blocks(text_to_blocks(clean.text), toc=[])
+    found = meta_rules.Found()
+    front = text_to_blocks(clean.text[:clean.body_start])
+    front = meta_rules.take_global(front, found)
+    front = meta_rules.take_head(front, found)
+    front = meta_rules.take_abstract(front, found)
+    for block in front:
+        if meta_rules.is_bio(block.text, found.authors):
+            found.add_part("about_author", block.text)
+    return split_blocks(text_to_blocks(clean.text[clean.body_start:]), clean.toc, found, head_read=True)
+
+
+def split_blocks(blocks: list[Block], toc: list[TocEntry], found: meta_rules.Found | None = None,
+                 head_read: bool = False, known: Metadata | None = None) -> Split:
+    """Read metadata, move notes out, find headings and build linked sections."""
+    found = found or meta_rules.Found()
+    if known:
+        found.authors += [a for a in known.authors if a not in found.authors]
+    blocks = meta_rules.take_global(blocks, found)
+    blocks = meta_rules.take_provenance(blocks, found)
+    blocks = meta_rules.take_editors_note(blocks, found)
+    blocks, notes = extract_notes(blocks)
+    if not head_read:
+        blocks = meta_rules.take_head(blocks, found)
+    blocks = meta_rules.take_abstract(blocks, found)
+    blocks = meta_rules.take_tail(blocks, found)
+    sections = build_sections(mark_headings(blocks, toc))
+    footnotes = link_notes(sections, notes)
+    meta = _metadata(found, sections)
+    if known:
+        meta = meta.merged_with(known)
+    return Split(meta, sections, footnotes, found.parts)
+
+
+def _metadata(found: meta_rules.Found, sections: list[Section]) -> Metadata:
+    """The Metadata value from what the rules found; language from the body text."""
+    values = {k: v for k, v in found.fields.items() if k in METADATA_FIELDS}
+    if not values.get("date") and found.fields.get("copyright_year"):
+        values["date"] = found.fields["copyright_year"]
+    body = " ".join(strip_markers(p) for s in sections for p in s.paragraphs)
+    values.setdefault("language", detect_language(body))
+    return Metadata(authors=tuple(dict.fromkeys(found.authors)), **values)
