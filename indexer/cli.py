@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -183,10 +184,12 @@ def check(ctx):
     ctx.exit(1 if unrepaired else 0)
 
 
+@contextmanager
 def _reading(ctx):
     """The archive opened for reading, with a clean message if it cannot be."""
     try:
-        return operations.readable(settings_from(ctx))
+        with operations.readable(settings_from(ctx)) as opened:
+            yield opened
     except ArchiveError as err:
         raise click.ClickException(str(err)) from None
 

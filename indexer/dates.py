@@ -10,7 +10,7 @@ MONTHS.update({name[:3]: number for name, number in list(MONTHS.items())})
 MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 YEAR = r"(?P<year>(?:1[5-9]|20)\d\d)"
 DATE_FORMS = [
-    re.compile(r"\b(?P<y>(?:1[5-9]|20)\d\d)-(?P<m>[01]\d)(?:-(?P<d>[0-3]\d))?(?!\d)"),
+    re.compile(r"\b(?P<y>(?:1[5-9]|20)\d\d)[-/](?P<m>[01]\d)(?:[-/](?P<d>[0-3]\d))?(?!\d)"),
     re.compile(rf"\b(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\s+{MONTH}\s*,?\s*{YEAR}\b", re.I),
     re.compile(rf"\b{MONTH}\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,?\s+{YEAR}\b", re.I),
     re.compile(rf"\b{MONTH}\s*,?\s+{YEAR}\b", re.I),

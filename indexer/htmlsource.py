@@ -35,11 +35,14 @@ META_NAMES = {
 
 
 def parse_html(html: str, whole_body: bool = False) -> tuple[list[Block], Metadata]:
-    """Blocks of the article body (notes included as note blocks) and the metadata the markup states."""
+    """Blocks of the article body (notes as note blocks) and the metadata the markup states.
+
+    ``whole_body`` is for HTML rendered from Markdown: a fragment with no head, all of it content.
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
         soup = BeautifulSoup(html, "lxml")
-    meta = head_metadata(soup)
+    meta = Metadata() if whole_body else head_metadata(soup)
     for node in soup.find_all(string=lambda s: isinstance(s, Comment)):
         node.extract()
     notes = take_notes(soup)
@@ -81,6 +84,8 @@ def take_notes(soup: BeautifulSoup) -> list[Block]:
     """Note blocks from the elements that in-text note links point at; markers become ``[^n]``."""
     notes: list[Block] = []
     for link in soup.find_all("a", href=re.compile(r"^#.")):
+        if link.decomposed:
+            continue
         number = link.get_text(strip=True).strip("[]()")
         target = soup.find(id=link["href"][1:])
         if not number.isdigit() or target is None or target in link.parents or _in_note(link):

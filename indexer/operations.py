@@ -6,6 +6,7 @@ a ``writing`` flag left by a killed writer makes the next writer reconcile the i
 """
 from __future__ import annotations
 
+import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -71,7 +72,8 @@ def parse_all(files: list[Path], options: ParseOptions, workers: int | None = No
     """Each file with its Document or its error message, in order; parsed in parallel when it pays."""
     workers = workers or os.cpu_count() or 1
     if workers > 1 and len(files) >= PARALLEL_FROM:
-        with ProcessPoolExecutor(workers) as pool:
+        # forkserver, not fork: a forked worker would inherit the writer lock and outlive a killed parent
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
             yield from zip(files, pool.map(_parse_or_error, files, [options] * len(files), chunksize=4))
     else:
         for path in files:

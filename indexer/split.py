@@ -45,6 +45,8 @@ def split_blocks(blocks: list[Block], toc: list[TocEntry], found: meta_rules.Fou
     found = found or meta_rules.Found()
     if known:
         found.authors += [a for a in known.authors if a not in found.authors]
+        if known.title and not (blocks and blocks[0].text == known.title):
+            blocks = [Block(known.title, "heading", level=1)] + blocks
     blocks = meta_rules.take_global(blocks, found)
     blocks = meta_rules.take_provenance(blocks, found)
     blocks = meta_rules.take_editors_note(blocks, found)

@@ -1,0 +1,110 @@
+"""The archive command, through click's CliRunner, on real archives in temporary directories."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from archive.config import SETTINGS_ENV
+from indexer.cli import cli
+
+from .conftest import CORPUS, REPO, SAMPLES
+
+
+def run(settings, *args):
+    result = CliRunner().invoke(cli, ["--data-dir", str(settings.data_dir), *args], obj={})
+    return result
+
+
+def test_ingest_json_reports_each_file_and_fails_with_status_1(settings, tmp_path):
+    bad = tmp_path / "empty.txt"
+    bad.write_text("")
+    result = run(settings, "ingest", "--json", str(SAMPLES), str(bad))
+    report = json.loads(result.output)
+    assert result.exit_code == 1
+    assert sorted(report) == ["added", "failed", "replaced", "unchanged"]
+    assert {item["title"] for item in report["added"]} == {
+        "Harbours and Their Keepers: A Survey of Small Ports", "Reading Old Tide Tables", "The Last Lighthouse Keepers"}
+    assert all(item["id"] for item in report["added"])
+    assert report["failed"] == [{"path": str(bad), "error": "empty file"}]
+
+
+def test_ingest_lines_then_unchanged_then_replaced(settings, tmp_path):
+    source = tmp_path / "note.md"
+    source.write_text("# A Short Note\n\nThe first version of a note about harbours and their keepers.\n")
+    first = run(settings, "ingest", str(source))
+    assert first.exit_code == 0 and first.output.startswith("added") and "1 added" in first.output
+    assert "1 unchanged" in run(settings, "ingest", str(source)).output
+    doc_id = json.loads(run(settings, "list", "--json").output)[0]["id"]
+    source.write_text("# A Short Note\n\nThe second version, now about lighthouses.\n")
+    assert "1 replaced" in run(settings, "ingest", str(source)).output
+    listed = json.loads(run(settings, "list", "--json").output)
+    assert [row["id"] for row in listed] == [doc_id]
+    hits = json.loads(run(settings, "search", "--json", "lighthouses").output)["hits"]
+    assert [h["doc_id"] for h in hits] == [doc_id]
+    assert json.loads(run(settings, "search", "--json", "harbours").output)["total"] == 0
+
+
+def test_flags_override_extracted_metadata(settings):
+    result = run(settings, "ingest", "--json", "--title", "Given Title", "--author", "A. One", "--author", "B. Two",
+                 "--date", "2020-02", str(SAMPLES / "harbour-report.txt"))
+    doc_id = json.loads(result.output)["added"][0]["id"]
+    record = json.loads(run(settings, "show", "--json", doc_id).output)
+    assert (record["title"], record["authors"], record["date"]) == ("Given Title", ["A. One", "B. Two"], "2020-02")
+
+
+def test_bad_date_flag_is_a_usage_error(settings):
+    result = run(settings, "ingest", "--date", "2020-13-01", str(SAMPLES))
+    assert result.exit_code == 2 and "--date" in result.output
+
+
+def test_show_json_has_the_record_fields(settings):
+    run(settings, "ingest", str(SAMPLES / "harbour-report.txt"))
+    doc_id = json.loads(run(settings, "list", "--json").output)[0]["id"]
+    record = json.loads(run(settings, "show", "--json", doc_id).output)
+    for key in ("id", "title", "subtitle", "authors", "date", "publisher", "series", "number", "isbn", "url",
+                "language", "abstract", "sections", "footnotes"):
+        assert key in record
+    assert set(record["sections"][0]) >= {"id", "title", "level", "paragraphs"}
+    assert set(record["footnotes"][0]) >= {"number", "text", "section_id", "cited", "refers_to"}
+    assert record["footnotes"][3]["refers_to"] == [3]
+
+
+def test_search_json_shape_and_query_errors(corpus_settings):
+    result = CliRunner().invoke(cli, ["--data-dir", str(corpus_settings.data_dir), "search", "--json", "--limit", "3",
+                                      "hikiwake"], obj={})
+    payload = json.loads(result.output)
+    assert payload["total"] == 2 and len(payload["hits"]) == 2
+    assert set(payload["hits"][0]) == {"doc_id", "title", "section_id", "section_title", "kind", "note_number", "snippet"}
+    assert "<mark>hikiwake</mark>" in payload["hits"][0]["snippet"].lower()
+    empty = CliRunner().invoke(cli, ["--data-dir", str(corpus_settings.data_dir), "search", " "], obj={})
+    assert empty.exit_code == 2 and "empty" in empty.output
+
+
+def test_remove_reindex_check(settings):
+    run(settings, "ingest", str(SAMPLES))
+    doc_id = json.loads(run(settings, "list", "--json").output)[0]["id"]
+    assert run(settings, "remove", doc_id).exit_code == 0
+    missing = run(settings, "remove", doc_id)
+    assert missing.exit_code == 1 and "no document with id" in missing.output
+    assert run(settings, "reindex").output.strip() == "reindexed 2 documents"
+    assert run(settings, "check").output.strip() == "consistent"
+
+
+def test_unknown_document_and_missing_archive(settings):
+    result = run(settings, "show", "nope")
+    assert result.exit_code == 1 and "no archive at" in result.output
+
+
+def test_readme_documents_every_command_and_setting():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for name in cli.commands:
+        assert f"archive {name}" in readme, name
+    for variable in SETTINGS_ENV:
+        assert variable in readme, variable
+
+
+def test_corpus_ingests_from_the_command_line(settings):
+    result = run(settings, "ingest", str(CORPUS))
+    assert result.exit_code == 0 and "5 added" in result.output
