@@ -32,9 +32,9 @@ def entries(doc: Document, record_hash: str) -> Iterator[dict]:
                "section_title": section.title,
                "content": "\n\n".join(strip_markers(p) for p in section.paragraphs)}
     for note in doc.footnotes:
-        title = doc.section(note.section_id).title if doc.section(note.section_id) else ""
+        section = doc.section(note.section_id)
         yield {**shared, "entry_id": f"{doc.id}#note-{note.number}", "kind": "footnote",
-               "section_id": note.section_id, "section_title": title, "note_number": note.number,
+               "section_id": note.section_id, "section_title": section.title if section else "", "note_number": note.number,
                "content": note.text}
 
 
