@@ -34,8 +34,8 @@ def entries(doc: Document, record_hash: str) -> Iterator[dict]:
     for note in doc.footnotes:
         section = doc.section(note.section_id)
         yield {**shared, "entry_id": f"{doc.id}#note-{note.number}", "kind": "footnote",
-               "section_id": note.section_id, "section_title": section.title if section else "", "note_number": note.number,
-               "content": note.text}
+               "section_id": note.section_id, "section_title": section.title if section else "",
+               "note_number": note.number, "content": note.text}
 
 
 class ArchiveIndex:

@@ -13,8 +13,7 @@ from .conftest import CORPUS, REPO, SAMPLES
 
 
 def run(settings, *args):
-    result = CliRunner().invoke(cli, ["--data-dir", str(settings.data_dir), *args], obj={})
-    return result
+    return CliRunner().invoke(cli, ["--data-dir", str(settings.data_dir), *args], obj={})
 
 
 def test_ingest_json_reports_each_file_and_fails_with_status_1(settings, tmp_path):
@@ -92,7 +91,7 @@ def test_remove_reindex_check(settings):
     assert run(settings, "check").output.strip() == "consistent"
 
 
-def test_unknown_document_and_missing_archive(settings):
+def test_missing_archive_is_a_clean_error(settings):
     result = run(settings, "show", "nope")
     assert result.exit_code == 1 and "no archive at" in result.output
 

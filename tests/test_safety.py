@@ -43,11 +43,13 @@ def test_bad_files_fail_alone_with_a_reason(settings, tmp_path, name, data, reas
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "cp1252", "latin-1"])
-def test_other_encodings_are_decoded(settings, tmp_path, encoding):
+def test_other_encodings_are_decoded_and_named(settings, tmp_path, encoding):
     path = tmp_path / "doc.txt"
     path.write_bytes("Un rapport\n\nLa réunion a eu lieu à Paris, où les délégués ont parlé longtemps.\n".encode(encoding))
     report = operations.ingest([path], settings, ParseOptions())
-    assert len(report.added) == 1
+    with operations.readable(settings) as (store, _):
+        doc = store.get(report.added[0]["id"])
+    assert "réunion" in doc.sections[0].paragraphs[0] and doc.source.encoding not in ("", "utf-8")
 
 
 def test_html_scripts_are_never_indexed(settings, tmp_path):

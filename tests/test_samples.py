@@ -65,9 +65,3 @@ def test_sidecar_and_explicit_metadata_win(tmp_path):
     doc = parse_text(tmp_path, f"A Title\n\nAnn Lee\n\n{BODY}\n")
     assert doc.meta.authors == ("Sid Car",) and doc.meta.date == "2001-02"
 
-
-def test_latin1_source_is_decoded_and_named(tmp_path):
-    path = tmp_path / "latin.txt"
-    path.write_bytes(f"Un titre\n\nLe café de la gare était fermé depuis des années, et la ville aussi.\n".encode("cp1252"))
-    doc = parse_file(path, ParseOptions())
-    assert "café" in doc.sections[0].paragraphs[0] and doc.source.encoding != "utf-8"
