@@ -2,17 +2,27 @@
 PYTHON ?= python3
 DEMO_DIR ?= demo-archive
 CORPUS ?= ../shared/corpus
+HOST ?= 127.0.0.1
+PORT ?= 5000
 
-.PHONY: install test run
+.PHONY: install browser test run bench
 
 install:
 	$(PYTHON) -m pip install --quiet -e '.[test]'
 
-test: install
+# Debian's chromium for the browser tests (Playwright drives it; no browser download).
+browser:
+	@command -v chromium >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
+
+test: install browser
 	$(PYTHON) -m pytest
 
-# Builds a demo archive from ../shared/corpus if present, else from the shipped samples, then lists it.
+# Serves the web app on a demo archive, built on first run from ../shared/corpus if present, else from the samples.
 run: install
-	@src=$$( [ -d "$(CORPUS)" ] && echo "$(CORPUS)" || echo indexer/samples ); \
-	archive --data-dir $(DEMO_DIR) ingest $$src; \
-	archive --data-dir $(DEMO_DIR) list
+	@[ -f "$(DEMO_DIR)/archive.db" ] || { src=$$( [ -d "$(CORPUS)" ] && echo "$(CORPUS)" || echo indexer/samples ); \
+	  archive --data-dir "$(DEMO_DIR)" ingest "$$src"; }
+	archive --data-dir "$(DEMO_DIR)" serve --host $(HOST) --port $(PORT)
+
+bench: install
+	$(PYTHON) -m benchmarks

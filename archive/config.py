@@ -27,6 +27,9 @@ class Settings:
     max_file_bytes: int = DEFAULT_MAX_FILE_MB * 1024 * 1024
     lock_timeout: float = 10.0
 
+    def __post_init__(self):
+        object.__setattr__(self, "data_dir", Path(self.data_dir))
+
     @classmethod
     def from_env(cls, data_dir: str | Path | None = None, environ=os.environ) -> Settings:
         """Settings from an explicit data dir, else the environment, else the defaults."""

@@ -15,7 +15,7 @@ from archive.model import Metadata, strip_markers
 from indexer import operations
 from indexer.options import ParseOptions
 from indexer.pipeline import check_date
-from indexer.search import plain_snippet, search
+from indexer.search import MAX_PAGE, MAX_PER_PAGE, SearchRequest, plain_snippet, search
 
 SYMBOLS = {"added": "added", "unchanged": "unchanged", "replaced": "replaced", "failed": "FAILED"}
 
@@ -124,25 +124,31 @@ def show(ctx, doc_id, as_json):
 
 @cli.command(name="search")
 @click.argument("query")
-@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000), help="Hits per page.")
-@click.option("--page", default=1, show_default=True, type=click.IntRange(1, 100000), help="Page of hits.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, MAX_PER_PAGE),
+              help="Documents per page, each with its best passages.")
+@click.option("--page", default=1, show_default=True, type=click.IntRange(1, MAX_PAGE), help="Page of documents.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON, the same as the web API.")
 @click.pass_context
 def search_command(ctx, query, limit, page, as_json):
     """Search the archive (the same search as the web app)."""
+    settings = settings_from(ctx)
     with _reading(ctx) as (_, index):
         try:
-            result = search(index, query, limit=limit, page=page)
+            result = search(index, SearchRequest(query, page=page, per_page=limit),
+                            variants=operations.variants(settings))
         except ArchiveError as err:
             raise click.UsageError(str(err)) from None
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
-    for hit in result.hits:
-        place = f"note {hit.note_number}" if hit.kind == "footnote" else (hit.section_title or hit.section_id)
-        click.echo(f"{hit.doc_id}#{hit.section_id if hit.kind != 'footnote' else f'note-{hit.note_number}'}"
-                   f"  {hit.title} — {place}\n    {strip_markers(plain_snippet(hit.snippet))}")
-    click.echo(f"{result.total} matches")
+    for doc in result.documents:
+        click.echo(f"{doc.facts.doc_id}  {doc.facts.title}  ({doc.matches} matches)")
+        for hit in doc.hits:
+            place = f"note {hit.note_number}" if hit.kind == "footnote" else (hit.section_title or hit.section_id)
+            click.echo(f"  #{hit.anchor}  {place}\n      {strip_markers(plain_snippet(hit.snippet))}")
+    if result.suggestion:
+        click.echo(f"Did you mean: {result.suggestion}")
+    click.echo(f"{result.total} matches in {result.total_documents} documents")
 
 
 @cli.command()
@@ -182,6 +188,28 @@ def check(ctx):
     click.echo("consistent" if not problems else f"{len(problems) - len(unrepaired)} repaired, "
                f"{len(unrepaired)} cannot be repaired")
     ctx.exit(1 if unrepaired else 0)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+@click.pass_context
+def serve(ctx, host, port, threads):
+    """Serve the web app (search, reader, JSON API) on the waitress WSGI server."""
+    import waitress
+
+    from webapp import create_app
+
+    settings = settings_from(ctx)
+    try:
+        with operations.readable(settings) as (store, _):
+            click.echo(f"Serving {len(store.ids())} documents from {settings.data_dir}")
+    except ArchiveError as err:
+        click.echo(f"Warning: {err}. Pages will say so until this is fixed.", err=True)
+    click.echo(f"Open http://{host}:{port}/  (Ctrl-C to stop)")
+    waitress.serve(create_app({"SETTINGS": settings}), host=host, port=port, threads=threads,
+                   ident="longform-archive")
 
 
 @contextmanager

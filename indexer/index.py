@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import shutil
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -17,12 +18,29 @@ class IndexUnavailable(ArchiveError):
     """The index is missing, unreadable or of another schema version."""
 
 
+@dataclass(frozen=True)
+class DocumentFacts:
+    """What a result list shows of a document, read from its index entry."""
+
+    doc_id: str
+    title: str
+    authors: tuple[str, ...]
+    date: str
+    publisher: str
+
+    @property
+    def year(self) -> str:
+        """The four-digit year, or ''."""
+        return self.date[:4]
+
+
 def entries(doc: Document, record_hash: str) -> Iterator[dict]:
     """The index entries of one document: the document as a whole, each section, each footnote."""
     shared = {
         "doc_id": doc.id, "title": doc.meta.title, "authors": " ; ".join(doc.meta.authors),
         "author_facet": ",".join(a.replace(",", " ") for a in doc.meta.authors),
-        "publisher": doc.meta.publisher, "year": doc.meta.year, "date": doc.meta.date,
+        "publisher": doc.meta.publisher, "publisher_facet": doc.meta.publisher,
+        "year": doc.meta.year, "date": doc.meta.date,
     }
     whole = [doc.meta.title, doc.meta.subtitle, " ".join(doc.meta.authors), doc.meta.abstract]
     yield {**shared, "entry_id": f"{doc.id}#document", "kind": "document", "section_id": "",
@@ -50,6 +68,7 @@ class ArchiveIndex:
             self.ix = whoosh_index.open_dir(self.dir)
         except Exception as err:  # Whoosh raises many kinds on a damaged directory
             raise IndexUnavailable(f"the index at {self.dir} cannot be read ({err}): run 'archive reindex'") from None
+        self._facts: tuple[int | None, dict[str, DocumentFacts]] = (None, {})
 
     @classmethod
     def create(cls, index_dir: Path) -> ArchiveIndex:
@@ -98,6 +117,17 @@ class ArchiveIndex:
             return {fields["doc_id"]: fields.get("record_hash", "")
                     for fields in searcher.documents(kind="document")}
 
+    def document_facts(self, searcher) -> dict[str, DocumentFacts]:
+        """Title, authors, date and publisher of every document, read once per index generation."""
+        generation = searcher.reader().generation()
+        cached_generation, facts = self._facts
+        if generation is None or generation != cached_generation:
+            facts = {f["doc_id"]: DocumentFacts(f["doc_id"], f.get("title", ""), _split_authors(f),
+                                                f.get("date", ""), f.get("publisher", ""))
+                     for f in searcher.documents(kind="document")}
+            self._facts = (generation, facts)
+        return facts
+
     def optimize(self) -> None:
         """Merge all segments into one (slow; for after large batches)."""
         self.ix.optimize()
@@ -110,6 +140,11 @@ class ArchiveIndex:
         """How many entries there are (of one kind)."""
         with self.ix.searcher() as searcher:
             return searcher.doc_count() if kind is None else len(list(searcher.document_numbers(kind=kind)))
+
+
+def _split_authors(fields: dict) -> tuple[str, ...]:
+    """The author names kept in an entry's facet field."""
+    return tuple(a.strip() for a in fields.get("author_facet", "").split(",") if a.strip())
 
 
 def rebuild(index_dir: Path, documents: Iterable[tuple[Document, str]]) -> ArchiveIndex:

@@ -23,6 +23,7 @@ from indexer.index import ArchiveIndex, IndexUnavailable, rebuild
 from indexer.options import ParseOptions
 from indexer.pipeline import SIDECAR_SUFFIXES, parse_file
 from indexer.read import FORMATS, source_format
+from indexer.variants import VARIANTS_FILE, read_variants
 
 BATCH_SIZE = 25
 PARALLEL_FROM = 8  # files; below this a process pool costs more than it saves
@@ -236,3 +237,8 @@ def readable(settings: Settings):
         yield store, ArchiveIndex(settings.index_dir)
     finally:
         store.close()
+
+
+def variants(settings: Settings) -> tuple[tuple[str, ...], ...]:
+    """The archive's name-variant groups (none if it has no variants file)."""
+    return read_variants(settings.data_dir / VARIANTS_FILE)

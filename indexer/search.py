@@ -5,27 +5,91 @@ import html
 import re
 from dataclasses import asdict, dataclass, field
 
-from whoosh import qparser
-from whoosh.highlight import ContextFragmenter, HtmlFormatter, get_text
-from whoosh.query import And, Query, Term
+from whoosh import qparser, sorting
+from whoosh.highlight import ContextFragmenter, HtmlFormatter, WholeFragmenter, get_text, highlight
+from whoosh.query import And, Or, Query, Term, TermRange
+from whoosh.searching import Hit as WhooshHit
 
 from archive.errors import ArchiveError
-from indexer.index import ArchiveIndex
+from indexer.index import ArchiveIndex, DocumentFacts
+from indexer.schema import text_analyzer
+from indexer.variants import expand_variants
 
 MAX_QUERY_CHARS = 500
+MAX_PAGE = 1000
+MAX_PER_PAGE = 100
+KINDS = ("body", "footnote")
+SORTS = ("relevance", "date")
+FACETS = ("author", "publisher", "year", "kind")
+DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
 FOOTNOTE_FIELD = re.compile(r"(?<![\w:])footnote:", re.I)
+ANALYZER = text_analyzer()
 
 
 class QueryError(ArchiveError):
-    """A query that cannot be run, with the reason."""
+    """A query or search parameter that cannot be used, naming the parameter."""
+
+    def __init__(self, message: str, param: str = "q"):
+        super().__init__(message)
+        self.param = param
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What to search for: the query, the filters, the order and the page (of documents)."""
+
+    query: str
+    author: str = ""
+    publisher: str = ""
+    year: str = ""
+    kind: str = ""
+    date_from: str = ""
+    date_to: str = ""
+    doc_id: str = ""
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 10
+    passages: int = 3
+
+    def __post_init__(self):
+        check_request(self)
+
+    def filters(self) -> dict[str, str]:
+        """The filters that are set, by parameter name."""
+        names = ("author", "publisher", "year", "kind", "date_from", "date_to", "doc_id")
+        return {n: getattr(self, n) for n in names if getattr(self, n)}
+
+
+def check_request(request: SearchRequest) -> None:
+    """Raise QueryError naming the first parameter that cannot be used."""
+    text = request.query.strip()
+    if not text:
+        raise QueryError("the query is empty: type one or more words")
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"the query is {len(text)} characters long; the limit is {MAX_QUERY_CHARS}")
+    if not 1 <= request.page <= MAX_PAGE:
+        raise QueryError(f"page must be a whole number from 1 to {MAX_PAGE}", "page")
+    if not 1 <= request.per_page <= MAX_PER_PAGE:
+        raise QueryError(f"per_page must be a whole number from 1 to {MAX_PER_PAGE}", "per_page")
+    if request.kind not in ("", *KINDS):
+        raise QueryError(f"kind must be one of {', '.join(KINDS)}", "kind")
+    if request.sort not in SORTS:
+        raise QueryError(f"sort must be one of {', '.join(SORTS)}", "sort")
+    for name in ("date_from", "date_to", "year"):
+        value = getattr(request, name)
+        if value and (not DATE.fullmatch(value) or (name == "year" and len(value) != 4)):
+            form = "a year written YYYY" if name == "year" else "a date written YYYY, YYYY-MM or YYYY-MM-DD"
+            raise QueryError(f"{name} must be {form}", name)
 
 
 @dataclass
 class Hit:
-    """One matching section, footnote or document, with a highlighted snippet (HTML, only <mark>)."""
+    """One matching section or footnote, with a highlighted snippet (HTML whose only markup is <mark>)."""
 
     doc_id: str
     title: str
+    authors: list[str]
+    date: str
     section_id: str
     section_title: str
     kind: str
@@ -33,21 +97,54 @@ class Hit:
     snippet: str
     score: float = 0.0
 
+    @property
+    def anchor(self) -> str:
+        """The reader anchor of the passage: the section id, or note-N for a footnote."""
+        return f"note-{self.note_number}" if self.kind == "footnote" else self.section_id
+
+
+@dataclass
+class DocumentMatches:
+    """One document of the results, with how many of its passages match and the best ones."""
+
+    facts: DocumentFacts
+    matches: int
+    hits: list[Hit] = field(default_factory=list)
+
 
 @dataclass
 class SearchResult:
-    """The hits of one page and the total number of matching entries."""
+    """One page of results grouped by document, with facets, a suggestion and the variants searched."""
 
-    query: str
-    total: int
-    page: int
-    limit: int
-    hits: list[Hit] = field(default_factory=list)
+    request: SearchRequest
+    total: int = 0
+    total_documents: int = 0
+    documents: list[DocumentMatches] = field(default_factory=list)
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    suggestion: str = ""
+    variants: list[str] = field(default_factory=list)
+
+    @property
+    def hits(self) -> list[Hit]:
+        """The shown passages, document by document."""
+        return [hit for doc in self.documents for hit in doc.hits]
+
+    @property
+    def pages(self) -> int:
+        """How many pages of documents there are."""
+        return max(1, -(-self.total_documents // self.request.per_page))
 
     def to_dict(self) -> dict:
-        """The JSON shape served by ``archive search --json``."""
-        return {"query": self.query, "total": self.total, "page": self.page, "limit": self.limit,
-                "hits": [{k: v for k, v in asdict(h).items() if k != "score"} for h in self.hits]}
+        """The JSON shape served by ``archive search --json`` and ``/api/search``."""
+        return {
+            "query": self.request.query.strip(), "filters": self.request.filters(), "sort": self.request.sort,
+            "total": self.total, "total_documents": self.total_documents,
+            "page": self.request.page, "per_page": self.request.per_page, "pages": self.pages,
+            "hits": [{k: v for k, v in asdict(h).items() if k != "score"} for h in self.hits],
+            "documents": [{"doc_id": d.facts.doc_id, "matches": d.matches} for d in self.documents],
+            "facets": {name: [{"value": v, "count": c} for v, c in counts] for name, counts in self.facets.items()},
+            "suggestion": self.suggestion or None, "variants": self.variants,
+        }
 
 
 class MarkFormatter(HtmlFormatter):
@@ -59,44 +156,140 @@ class MarkFormatter(HtmlFormatter):
 
 def parse_query(text: str, index: ArchiveIndex) -> Query:
     """Parse the query language: words (all must match), "phrases", OR, NOT/-word, field:value, word*, word~."""
-    text = (text or "").strip()
-    if not text:
-        raise QueryError("the query is empty: type one or more words")
-    if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(f"the query is {len(text)} characters long; the limit is {MAX_QUERY_CHARS}")
-    only_notes = bool(FOOTNOTE_FIELD.search(text))
-    parser = qparser.MultifieldParser(["content", "section_title"], index.ix.schema, group=qparser.AndGroup)
+    parser = qparser.MultifieldParser(["content", "section_title", "title", "authors"], index.ix.schema,
+                                     group=qparser.AndGroup)
     parser.add_plugin(qparser.FuzzyTermPlugin())
     parser.add_plugin(qparser.PlusMinusPlugin())
-    parser.add_plugin(qparser.FieldAliasPlugin({"authors": ["author"], "section_title": ["section"]}))
+    parser.add_plugin(qparser.FieldAliasPlugin({"authors": ["author"], "section_title": ["section"],
+                                                "content": ["footnote"]}))
     try:
-        query = parser.parse(FOOTNOTE_FIELD.sub("content:", text))
+        query = parser.parse(text)
     except Exception as err:  # the parser's own errors carry no common base class
         raise QueryError(f"the query cannot be read: {err}") from None
-    return And([query, Term("kind", "footnote")]) if only_notes else query
+    return And([query, Term("kind", "footnote")]) if FOOTNOTE_FIELD.search(text) else query
 
 
-def search(index: ArchiveIndex, text: str, limit: int = 10, page: int = 1) -> SearchResult:
-    """Run a query and return one page of hits with snippets; only the shown hits are highlighted."""
-    if limit < 1 or page < 1:
-        raise QueryError("limit and page must be positive whole numbers")
-    query = parse_query(text, index)
-    with index.searcher() as searcher:
-        results = searcher.search_page(query, page, pagelen=limit, terms=True)
-        results.results.fragmenter = ContextFragmenter(maxchars=240, surround=70)
-        results.results.formatter = MarkFormatter(between=" … ")
-        hits = [_hit(h) for h in results]
-        return SearchResult(text.strip(), results.total, page, limit, hits)
+def search(index: ArchiveIndex, request: SearchRequest, searcher=None,
+           variants: tuple[tuple[str, ...], ...] = ()) -> SearchResult:
+    """Run a request with a searcher (a new one if none is given) and build the result object."""
+    if searcher is None:
+        with index.searcher() as own:
+            return search(index, request, own, variants)
+    text = request.query.strip()
+    expanded, added = expand_variants(text, variants)
+    query = parse_query(expanded, index)
+    results = searcher.search(query, filter=_filter(request), mask=Term("kind", "document"), limit=None,
+                              terms=True, groupedby={"doc": sorting.FieldFacet("doc_id"),
+                                                     "kind": sorting.FieldFacet("kind", maptype=sorting.Count)})
+    facts = index.document_facts(searcher)
+    matched = results.groups("doc")
+    result = SearchResult(request, len(results), len(matched), variants=added,
+                          facets=_facets(matched, results.groups("kind"), facts))
+    ordered = _ordered_documents(matched, dict((n, s) for s, n in results.top_n), facts, request.sort)
+    start = (request.page - 1) * request.per_page
+    results.fragmenter = ContextFragmenter(maxchars=240, surround=70)
+    results.formatter = MarkFormatter(between=" … ")
+    for doc_id, docnums in ordered[start:start + request.per_page]:
+        shown = [_hit(WhooshHit(results, n, score=s), facts[doc_id]) for s, n in docnums[:request.passages]]
+        result.documents.append(DocumentMatches(facts[doc_id], len(docnums), shown))
+    if result.total_documents <= 1:
+        result.suggestion = _suggestion(index, searcher, text)
+    return result
 
 
-def _hit(hit) -> Hit:
+def _filter(request: SearchRequest) -> Query | None:
+    """The filters of a request as one query (None when there are none)."""
+    terms: list[Query] = [Term(field, getattr(request, name)) for name, field in
+                          (("author", "author_facet"), ("publisher", "publisher_facet"), ("year", "year"),
+                           ("kind", "kind"), ("doc_id", "doc_id")) if getattr(request, name)]
+    if request.date_from or request.date_to:
+        # dates are YYYY, YYYY-MM or YYYY-MM-DD: "~" sorts after them, so "2017~" takes in all of 2017
+        terms.append(TermRange("date", request.date_from or None,
+                               request.date_to + "~" if request.date_to else None))
+    return And(terms) if terms else None
+
+
+def _ordered_documents(matched: dict, scores: dict[int, float], facts: dict[str, DocumentFacts],
+                       sort: str) -> list[tuple[str, list[tuple[float, int]]]]:
+    """Each matching document with its passages best first, in relevance or date (newest first) order."""
+    ranked = [(doc_id, sorted(((scores.get(n, 0.0), n) for n in docnums), reverse=True))
+              for doc_id, docnums in matched.items() if doc_id in facts]
+    ranked.sort(key=lambda item: item[1][0][0], reverse=True)
+    if sort == "date":
+        ranked.sort(key=lambda item: facts[item[0]].date, reverse=True)
+    return ranked
+
+
+def _facets(matched: dict, kinds: dict, facts: dict[str, DocumentFacts]) -> dict[str, list[tuple[str, int]]]:
+    """Documents per author, publisher and year, and passages per kind, most first."""
+    counts: dict[str, dict[str, int]] = {"author": {}, "publisher": {}, "year": {}}
+    for doc_id in matched:
+        doc = facts.get(doc_id)
+        if doc is None:
+            continue
+        for name, values in (("author", doc.authors), ("publisher", (doc.publisher,)), ("year", (doc.year,))):
+            for value in filter(None, values):
+                counts[name][value] = counts[name].get(value, 0) + 1
+    counts["kind"] = {k: kinds[k] for k in KINDS if kinds.get(k)}
+    order = {"year": lambda item: item[0]}
+    return {name: sorted(c.items(), key=order.get(name, lambda item: (-item[1], item[0])),
+                         reverse=name == "year") for name, c in counts.items()}
+
+
+def _hit(hit: WhooshHit, facts: DocumentFacts) -> Hit:
     """A Hit from a Whoosh hit, with its snippet (the opening text if no word is in the content)."""
     fields = hit.fields()
-    snippet = hit.highlights("content", top=3) or html.escape(fields.get("content", "")[:240])
-    number = fields.get("note_number")
-    return Hit(fields["doc_id"], fields.get("title", ""), fields.get("section_id", ""),
-               fields.get("section_title", ""), fields["kind"], number if fields["kind"] == "footnote" else None,
-               snippet, hit.score)
+    snippet = hit.highlights("content", top=3) or html.escape(fields.get("content", "")[:240], quote=False)
+    footnote = fields["kind"] == "footnote"
+    return Hit(fields["doc_id"], facts.title, list(facts.authors), facts.date, fields.get("section_id", ""),
+               fields.get("section_title", ""), fields["kind"], fields.get("note_number") if footnote else None,
+               snippet, hit.score or 0.0)
+
+
+def _suggestion(index: ArchiveIndex, searcher, text: str) -> str:
+    """A corrected query from the archive's own words, or '' when every word is known."""
+    query = parse_query(text, index)
+    correction = searcher.correct_query(query, text, correctors={"content": searcher.corrector("content")})
+    return correction.string if correction.string != text else ""
+
+
+def related_documents(index: ArchiveIndex, searcher, doc_id: str, text: str, top: int = 5) -> list[DocumentFacts]:
+    """The documents most like one text (more-like-this: its key terms, searched in the other documents)."""
+    keywords = searcher.key_terms_from_text("content", text[:100_000], numterms=20)
+    if not keywords:
+        return []
+    query = Or([Term("content", word, boost=weight) for word, weight in keywords])
+    hits = searcher.search(query, mask=Or([Term("doc_id", doc_id), Term("kind", "document")]), limit=200)
+    facts = index.document_facts(searcher)
+    related = dict.fromkeys(h["doc_id"] for h in hits if h["doc_id"] in facts)
+    return [facts[i] for i in list(related)[:top]]
+
+
+def highlight_terms(index: ArchiveIndex, searcher, text: str, variants: tuple[tuple[str, ...], ...] = ()) -> frozenset:
+    """The indexed words a query finds in passages, wildcards expanded ('' or a bad query: none)."""
+    try:
+        query = parse_query(expand_variants(text.strip(), variants)[0], index) if text.strip() else None
+    except QueryError:
+        return frozenset()
+    if query is None:
+        return frozenset()
+    found = query.existing_terms(searcher.reader(), phrases=True, expand=True)
+    return frozenset(_text(t) for f, t in found if f == "content")
+
+
+def _text(term) -> str:
+    """A term's text as a string (Whoosh gives bytes for expanded terms)."""
+    return term.decode("utf-8") if isinstance(term, bytes) else term
+
+
+def highlight_passage(text: str, terms: frozenset) -> str:
+    """The whole text as HTML, escaped, with the words in ``terms`` in ``<mark>``.
+
+    >>> highlight_passage("Sanctions & <b>talks</b>", frozenset({"sanction"}))
+    '<mark>Sanctions</mark> &amp; &lt;b&gt;talks&lt;/b&gt;'
+    """
+    marked = highlight(text, terms, ANALYZER, WholeFragmenter(), MarkFormatter(), top=1) if terms else ""
+    return marked or html.escape(text, quote=False)
 
 
 def plain_snippet(snippet: str) -> str:

@@ -103,11 +103,21 @@ def build_sections(blocks: list[Block]) -> list[Section]:
     return assign_ids(sections)
 
 
+READER_ANCHORS = re.compile(r"(note|ref)-\d+(-\d+)?|contents|notes|related|cite|results|top")
+"""Anchors the reader page uses itself, which a section id must not take."""
+
+
 def assign_ids(sections: list[Section]) -> list[Section]:
-    """Give every section a unique anchor: a slug of its title, or ``section-N``."""
+    """Give every section a unique anchor: a slug of its title, or ``section-N``; reader anchors are avoided.
+
+    >>> [s.id for s in assign_ids([Section("", "Notes", 1), Section("", "Notes", 1), Section("", "", 1)])]
+    ['section-notes', 'section-notes-2', 'section-3']
+    """
     seen: set[str] = set()
     for number, section in enumerate(sections, 1):
         base = slugify(section.title) or f"section-{number}"
+        if READER_ANCHORS.fullmatch(base):
+            base = f"section-{base}"
         candidate, suffix = base, 2
         while candidate in seen:
             candidate, suffix = f"{base}-{suffix}", suffix + 1

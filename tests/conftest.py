@@ -46,3 +46,25 @@ def corpus_ids(corpus_settings) -> dict[str, str]:
     ids = {Path(d.source.path).name[:3]: d.id for d in store.documents()}
     store.close()
     return ids
+
+
+@pytest.fixture(scope="session")
+def app(corpus_settings):
+    """The web app over the corpus archive."""
+    from webapp import create_app
+
+    return create_app({"TESTING": True, "SETTINGS": corpus_settings})
+
+
+@pytest.fixture
+def client(app):
+    """A Flask test client for the corpus app."""
+    return app.test_client()
+
+
+def copy_archive(settings: Settings, target: Path) -> Settings:
+    """A private copy of an archive, for a test that changes it."""
+    import shutil
+
+    shutil.copytree(settings.data_dir, target)
+    return Settings(target, lock_timeout=1.0)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from click.testing import CliRunner
@@ -74,8 +75,9 @@ def test_search_json_shape_and_query_errors(corpus_settings):
     result = CliRunner().invoke(cli, ["--data-dir", str(corpus_settings.data_dir), "search", "--json", "--limit", "3",
                                       "hikiwake"], obj={})
     payload = json.loads(result.output)
-    assert payload["total"] == 2 and len(payload["hits"]) == 2
-    assert set(payload["hits"][0]) == {"doc_id", "title", "section_id", "section_title", "kind", "note_number", "snippet"}
+    assert payload["total_documents"] == 2 and {h["doc_id"] for h in payload["hits"]} == {d["doc_id"] for d in payload["documents"]}
+    assert set(payload["hits"][0]) == {"doc_id", "title", "authors", "date", "section_id", "section_title", "kind",
+                                       "note_number", "snippet"}
     assert "<mark>hikiwake</mark>" in payload["hits"][0]["snippet"].lower()
     empty = CliRunner().invoke(cli, ["--data-dir", str(corpus_settings.data_dir), "search", " "], obj={})
     assert empty.exit_code == 2 and "empty" in empty.output
@@ -107,3 +109,20 @@ def test_readme_documents_every_command_and_setting():
 def test_corpus_ingests_from_the_command_line(settings):
     result = run(settings, "ingest", str(CORPUS))
     assert result.exit_code == 0 and "5 added" in result.output
+
+
+def test_serve_runs_the_app_on_waitress(corpus_settings, monkeypatch):
+    served = {}
+    monkeypatch.setattr("waitress.serve", lambda app, **options: served.update(app=app, **options))
+    result = CliRunner().invoke(cli, ["--data-dir", str(corpus_settings.data_dir), "serve", "--port", "5099"], obj={})
+    assert result.exit_code == 0 and "Serving 5 documents" in result.output
+    assert served["port"] == 5099 and served["host"] == "127.0.0.1" and not served["app"].debug
+    assert served["app"].test_client().get("/healthz").json["documents"] == 5
+
+
+def test_serve_warns_when_the_index_is_missing(settings, monkeypatch):
+    monkeypatch.setattr("waitress.serve", lambda app, **options: None)
+    run(settings, "ingest", str(SAMPLES / "tide-tables.md"))
+    shutil.rmtree(settings.index_dir)
+    result = run(settings, "serve")
+    assert result.exit_code == 0 and "archive reindex" in result.output

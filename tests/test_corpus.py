@@ -7,7 +7,7 @@ from archive.model import MARKER
 from archive.store import Store
 from indexer.index import ArchiveIndex
 from indexer.operations import reindex
-from indexer.search import search
+from indexer.search import SearchRequest, search
 
 
 @pytest.fixture(scope="module")
@@ -165,20 +165,25 @@ SEARCHES = [
 ]
 
 
+def every_hit(index, query):
+    """Every matching passage of a query (all documents on one page, all their passages)."""
+    return search(index, SearchRequest(query, per_page=100, passages=10_000))
+
+
 @pytest.mark.parametrize("query, expected", SEARCHES)
 def test_search_finds_the_expected_documents(index, corpus_ids, query, expected):
     by_id = {doc_id: prefix for prefix, doc_id in corpus_ids.items()}
-    result = search(index, query, limit=200)
+    result = every_hit(index, query)
     assert {by_id[h.doc_id] for h in result.hits} == expected
 
 
 def test_footnote_field_returns_only_notes(index):
-    result = search(index, "footnote:Sputnik", limit=100)
+    result = every_hit(index, "footnote:Sputnik")
     assert result.total > 0 and all(h.kind == "footnote" and h.note_number for h in result.hits)
 
 
 def test_stemming_matches_plural(index):
-    hits = search(index, "sanction", limit=50).hits
+    hits = every_hit(index, "sanction").hits
     assert any("<mark>sanctions</mark>" in h.snippet for h in hits)
 
 
@@ -187,7 +192,7 @@ def test_reindex_answers_the_same_queries(corpus_settings):
 
     def answers():
         index = ArchiveIndex(corpus_settings.index_dir)
-        return [[(h.doc_id, h.section_id, h.kind, h.note_number) for h in search(index, q, limit=500).hits]
+        return [[(h.doc_id, h.section_id, h.kind, h.note_number) for h in every_hit(index, q).hits]
                 for q in queries]
 
     before = answers()

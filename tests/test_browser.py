@@ -1,0 +1,83 @@
+"""Real browser tests: chromium types a query, follows a hit, jumps between notes and uses a facet."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from tests.browser import CHROMIUM_ARGS, chromium_path, live_server
+
+
+@pytest.fixture(scope="module")
+def base_url(app):
+    with live_server(app) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    yield page
+    context.close()
+    assert not errors, errors
+
+
+def test_type_a_query_and_follow_a_hit_to_its_section(page, base_url):
+    page.goto(base_url + "/")
+    assert page.evaluate("document.activeElement.id") == "q"
+    page.keyboard.type("hikiwake")
+    page.keyboard.press("Enter")
+    expect(page.locator(".result")).to_have_count(2)
+    expect(page.locator(".snippet mark").first).to_have_text(re.compile("hikiwake", re.I))
+    link = page.locator(".passage a.place").first
+    anchor = link.get_attribute("href").split("#")[1]
+    link.click()
+    page.wait_for_url(re.compile(f"#{anchor}$"))
+    expect(page.locator(f"[id='{anchor}']")).to_be_in_viewport()
+    expect(page.locator(f"[id='{anchor}'] mark").first).to_have_text(re.compile("hikiwake", re.I))
+
+
+def test_jump_from_a_note_marker_to_its_note_and_back(page, base_url, corpus_ids):
+    page.goto(f"{base_url}/documents/{corpus_ids['003']}")
+    marker = page.locator("a#ref-5-1")
+    marker.hover()
+    expect(page.locator(".ref:hover .note-preview")).to_be_visible()
+    marker.click()
+    page.wait_for_url(re.compile("#note-5$"))
+    expect(page.locator("#note-5")).to_be_in_viewport()
+    page.locator("#note-5 a.backref").first.click()
+    page.wait_for_url(re.compile("#ref-5-1$"))
+    expect(page.locator("#ref-5-1")).to_be_in_viewport()
+
+
+def test_use_a_facet_and_remove_it(page, base_url):
+    page.goto(base_url + "/?q=russia")
+    before = page.locator(".result").count()
+    assert before > 1
+    page.locator(".facet[data-facet=author] a", has_text="Céline Pajon").click()
+    expect(page.locator(".result")).to_have_count(1)
+    expect(page.locator(".result h2")).to_contain_text("Limits of a Strategic Rapprochement")
+    page.locator(".chips a", has_text="Céline Pajon").click()
+    expect(page.locator(".result")).to_have_count(before)
+
+
+def test_narrow_screen_has_no_sideways_scrolling(browser, base_url, corpus_ids):
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    for path in ("/?q=russia", f"/documents/{corpus_ids['003']}"):
+        page.goto(base_url + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    context.close()

@@ -1,0 +1,199 @@
+"""The web app through Flask's test client: every route, the filters, the reader and the errors."""
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.conftest import copy_archive
+from webapp import create_app
+
+SEARCHES = [
+    ("hikiwake", {"002", "003"}),
+    ('"Snow Dragon"', {"004"}),
+    ("author:pajon", {"003"}),
+    ('"unlike the European Union"', {"003"}),
+    ("Perouse", {"001"}),
+]
+
+
+@pytest.fixture
+def prefix_of(corpus_ids):
+    return {doc_id: prefix for prefix, doc_id in corpus_ids.items()}
+
+
+def api(client, **params):
+    response = client.get("/api/search", query_string=params)
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+@pytest.mark.parametrize("query, expected", SEARCHES)
+def test_api_search_finds_the_expected_documents(client, prefix_of, query, expected):
+    payload = api(client, q=query, per_page=50)
+    assert {prefix_of[h["doc_id"]] for h in payload["hits"]} == expected
+    assert payload["total_documents"] == len(expected)
+
+
+def test_api_hit_shape_and_reader_link(client):
+    payload = api(client, q="hikiwake")
+    assert set(payload) >= {"query", "total", "hits", "facets", "suggestion", "variants"}
+    hit = payload["hits"][0]
+    assert set(hit) == {"doc_id", "title", "authors", "date", "section_id", "section_title", "kind", "note_number",
+                        "snippet", "url"}
+    assert re.sub(r"</?mark>", "", hit["snippet"]) == re.sub(r"<[^>]+>", "", hit["snippet"])
+    url = urlsplit(hit["url"])
+    page = client.get(f"{url.path}?{url.query}").get_data(as_text=True)
+    assert f'id="{url.fragment}"' in page and "<mark>hikiwake</mark>" in page.lower()
+
+
+def test_footnote_field_and_stemming(client):
+    notes = api(client, q="footnote:Sputnik")["hits"]
+    assert notes and all(h["kind"] == "footnote" and h["url"].endswith(f"#note-{h['note_number']}") for h in notes)
+    snippets = " ".join(h["snippet"] for h in api(client, q="sanction", per_page=10)["hits"])
+    assert "<mark>sanctions</mark>" in snippets.lower()
+
+
+def test_the_search_page_and_the_api_agree(client):
+    payload = api(client, q="russia japan", per_page=3)
+    page = client.get("/", query_string={"q": "russia japan", "per_page": 3}).get_data(as_text=True)
+    for hit in payload["hits"]:
+        assert hit["snippet"] in page
+    assert f"<strong>{payload['total']}</strong> matching passages" in page
+
+
+def test_search_page_has_focused_box_help_and_alternate_link(client):
+    page = client.get("/?q=hikiwake").get_data(as_text=True)
+    assert re.search(r'<input id="q"[^>]*autofocus', page)
+    assert "Search syntax" in page and "footnote:sputnik" in page
+    alternate = re.search(r'<link rel="alternate" type="application/json" href="([^"]+)"', page).group(1)
+    assert client.get(alternate.replace("&amp;", "&")).json["total"] == api(client, q="hikiwake")["total"]
+
+
+def test_author_facet_filters_and_can_be_removed(client):
+    payload = api(client, q="russia")
+    authors = dict((f["value"], f["count"]) for f in payload["facets"]["author"])
+    assert authors["Céline Pajon"] == 1 and len(authors) >= 3
+    filtered = api(client, q="russia", author="Céline Pajon")
+    assert {h["doc_id"] for h in filtered["hits"]} == {filtered["documents"][0]["doc_id"]}
+    page = client.get("/", query_string={"q": "russia", "author": "Céline Pajon"}).get_data(as_text=True)
+    remove = re.search(r'<a href="([^"]+)" aria-label="Remove filter author', page).group(1)
+    assert "author" not in parse_qs(urlsplit(remove.replace("&amp;", "&")).query)
+
+
+@pytest.mark.parametrize("params, expected", [
+    ({"kind": "footnote"}, {"footnote"}),
+    ({"kind": "body"}, {"body"}),
+])
+def test_kind_facet(client, params, expected):
+    payload = api(client, q="russia", per_page=50, **params)
+    assert {h["kind"] for h in payload["hits"]} == expected
+
+
+@pytest.mark.parametrize("params, expected", [
+    ({"date_from": "2016"}, {"003"}),
+    ({"date_to": "2014"}, {"000"}),
+    ({"date_from": "2015-01", "date_to": "2015-12"}, {"002"}),
+    ({"year": "2017"}, {"003"}),
+    ({"publisher": "Stimson Center"}, {"002"}),
+])
+def test_date_range_year_and_publisher(client, prefix_of, params, expected):
+    payload = api(client, q="russia", per_page=50, **params)
+    assert {prefix_of[h["doc_id"]] for h in payload["hits"]} == expected
+
+
+def test_sort_by_date_puts_newest_first(client):
+    dates = [h["date"] for h in api(client, q="russia", sort="date", per_page=50)["hits"]]
+    dated = [d for d in dates if d]
+    assert dated == sorted(dated, reverse=True) and dates[-1] == ""
+
+
+def test_pagination_keeps_every_filter(client):
+    first = api(client, q="russia", kind="body", per_page=1)
+    second = api(client, q="russia", kind="body", per_page=1, page=2)
+    assert first["pages"] == first["total_documents"] >= 2
+    assert first["documents"][0]["doc_id"] != second["documents"][0]["doc_id"]
+    page = client.get("/?q=russia&kind=body&per_page=1").get_data(as_text=True)
+    following = re.search(r'<a rel="next" href="([^"]+)"', page).group(1).replace("&amp;", "&")
+    assert parse_qs(urlsplit(following).query) == {"q": ["russia"], "kind": ["body"], "per_page": ["1"], "page": ["2"]}
+
+
+def test_search_within_one_document(client, corpus_ids):
+    payload = api(client, q="russia", doc_id=corpus_ids["003"], per_page=50)
+    assert {h["doc_id"] for h in payload["hits"]} == {corpus_ids["003"]}
+
+
+def test_did_you_mean_and_zero_results_page(client):
+    payload = api(client, q="sanctoins")
+    assert payload["total"] == 0 and payload["suggestion"] in {"sanction", "sanctions"}
+    page = client.get("/?q=sanctoins").get_data(as_text=True)
+    assert "Did you mean" in page and "No matches for" in page and "fewer words" in page
+
+
+def test_bad_query_message_under_the_box(client):
+    response = client.get("/", query_string={"q": "x" * 600})
+    assert response.status_code == 400
+    assert re.search(r'<p id="query-error" class="error" role="alert">the query is 600 characters', response.text)
+
+
+def test_name_variants_are_searched_as_one(corpus_settings, tmp_path):
+    settings = copy_archive(corpus_settings, tmp_path / "archive")
+    (settings.data_dir / "variants.txt").write_text("# islands\nKunashiri | Kunashir\nEtorofu | Iturup\n")
+    client = create_app({"TESTING": True, "SETTINGS": settings}).test_client()
+    plain = client.get("/api/search?q=Kunashiri").json
+    both = client.get("/api/search?q=Kunashir").json
+    assert both["variants"] == ["Kunashiri"] and both["total"] >= plain["total"] > 0
+    assert "Also searched the variants: Kunashiri" in client.get("/?q=Kunashir").text
+
+
+def test_reader_contents_anchors_and_notes_both_ways(client, corpus_ids):
+    page = client.get(f"/documents/{corpus_ids['003']}").get_data(as_text=True)
+    record = client.get(f"/api/documents/{corpus_ids['003']}").json
+    ids = set(re.findall(r'id="([^"]+)"', page))
+    toc = re.search(r'<nav id="contents".*?</nav>', page, re.S).group(0)
+    assert [s["id"] for s in record["sections"]] == re.findall(r'href="#([^"]+)"', toc)[:len(record["sections"])]
+    assert {s["id"] for s in record["sections"]} <= ids
+    markers = re.findall(r'<a id="(ref-(\d+)-\d+)" href="#note-(\d+)"', page)
+    assert len({m[1] for m in markers}) == 66 and all(m[1] == m[2] for m in markers)
+    backrefs = set(re.findall(r'class="backref" href="#([^"]+)"', page))
+    assert backrefs == {m[0] for m in markers}
+    assert all(f"note-{n}" in ids for n in range(1, 67))
+
+
+def test_reader_highlights_the_query_and_shows_related_documents(client, corpus_ids):
+    page = client.get(f"/documents/{corpus_ids['003']}", query_string={"q": "sanctions"}).get_data(as_text=True)
+    assert page.lower().count("<mark>sanctions</mark>") >= 3
+    related = re.search(r'<section id="related".*?</section>', page, re.S).group(0)
+    assert corpus_ids["003"] not in related and len(re.findall(r'href="/documents/', related)) >= 2
+
+
+def test_documents_list_and_record(client, corpus_ids):
+    listed = client.get("/api/documents").json
+    assert listed["total"] == 5 and {d["id"] for d in listed["documents"]} == set(corpus_ids.values())
+    record = client.get(f"/api/documents/{corpus_ids['002']}").json
+    assert record["title"] == "Still Seeking to Normalize Relations with Russia" and len(record["footnotes"]) == 15
+    page = client.get("/documents/").get_data(as_text=True)
+    assert all(f'/documents/{doc_id}"' in page for doc_id in corpus_ids.values())
+
+
+def test_healthz(client):
+    assert client.get("/healthz").json == {"ok": True, "documents": 5}
+
+
+def test_pages_carry_csp_and_need_no_inline_script(client, corpus_ids):
+    for url in ["/", "/?q=russia", "/?q=", f"/documents/{corpus_ids['003']}", "/documents/", "/nowhere"]:
+        response = client.get(url)
+        assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+        html = response.get_data(as_text=True)
+        assert not re.search(r"<script(?![^>]*\bsrc=)", html) and not re.search(r"\s(on\w+|style)=", html)
+
+
+@pytest.mark.parametrize("path", ["/static/style.css", "/static/app.js", "/favicon.ico"])
+def test_assets_are_served_by_the_app(client, path):
+    with client.get(path) as response:
+        assert response.status_code == 200
+
+
+def test_no_debug_mode_by_default(corpus_settings):
+    assert not create_app({"SETTINGS": corpus_settings}).debug

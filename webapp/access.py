@@ -1,0 +1,68 @@
+"""The archive for one request: the shared index, a searcher and a store connection per request."""
+from __future__ import annotations
+
+from flask import Flask, current_app, g
+
+from archive.config import Settings
+from archive.errors import ArchiveError
+from archive.store import Store
+from indexer.index import ArchiveIndex
+from indexer.operations import variants
+
+
+def settings() -> Settings:
+    """The settings of the running app."""
+    return current_app.config["SETTINGS"]
+
+
+def get_index() -> ArchiveIndex:
+    """The index, opened once per process and shared (Whoosh index objects are thread-safe)."""
+    index = current_app.extensions.get("archive_index")
+    if index is None:
+        require_archive()
+        index = ArchiveIndex(settings().index_dir)
+        current_app.extensions["archive_index"] = index
+    return index
+
+
+def require_archive() -> None:
+    """Raise a clear ArchiveError when no archive has been built at the data directory yet."""
+    if not (settings().data_dir / "archive.db").exists():
+        raise ArchiveError(f"no archive at {settings().data_dir} yet: add documents with 'archive ingest PATH'")
+
+
+def get_searcher():
+    """This request's searcher, opened on first use and closed on teardown; it sees the latest commit."""
+    if "searcher" not in g:
+        g.searcher = get_index().searcher()
+    return g.searcher
+
+
+def get_store() -> Store:
+    """This request's store connection, opened on first use and closed on teardown."""
+    if "store" not in g:
+        require_archive()
+        g.store = Store(settings().data_dir)
+    return g.store
+
+
+def get_variants() -> tuple[tuple[str, ...], ...]:
+    """The archive's name-variant groups, read once per request."""
+    if "variants" not in g:
+        g.variants = variants(settings())
+    return g.variants
+
+
+def close_archive(exception=None) -> None:
+    """Close whatever this request opened."""
+    searcher = g.pop("searcher", None)
+    if searcher is not None:
+        searcher.close()
+    store = g.pop("store", None)
+    if store is not None:
+        store.close()
+
+
+def init_app(app: Flask) -> None:
+    """Close the per-request searcher and store when the request ends."""
+    app.teardown_appcontext(close_archive)

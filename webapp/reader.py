@@ -1,0 +1,39 @@
+"""The reader: the documents list and one document with its contents, notes and related documents."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request, url_for
+
+from archive.errors import DocumentNotFound
+from archive.model import strip_markers
+from indexer.search import highlight_terms, related_documents
+from webapp.access import get_index, get_searcher, get_store, get_variants
+from webapp.render import reader_view
+
+bp = Blueprint("reader", __name__, url_prefix="/documents")
+
+
+@bp.get("/")
+def documents():
+    """Every document, newest first."""
+    facts = sorted(get_index().document_facts(get_searcher()).values(), key=lambda f: (f.date, f.title), reverse=True)
+    return render_template("reader/documents.html", documents=facts, api_url=url_for("api.documents"))
+
+
+@bp.get("/<doc_id>")
+def document(doc_id: str):
+    """One document; ``q`` highlights a query's words in it."""
+    doc = get_store().get(doc_id)
+    if doc is None:
+        raise DocumentNotFound(doc_id)
+    query = request.args.get("q", "")[:500]
+    terms = highlight_terms(get_index(), get_searcher(), query, get_variants())
+    text = "\n".join(strip_markers(p) for s in doc.sections for p in s.paragraphs)
+    related = related_documents(get_index(), get_searcher(), doc.id, text)
+    return render_template("reader/document.html", doc=doc, view=reader_view(doc, terms), query=query,
+                           related=related, api_url=url_for("api.document", doc_id=doc.id))
+
+
+@bp.app_template_test("web_address")
+def is_web_address(value: str) -> bool:
+    """True for an http(s) URL: only those become links (never ``javascript:``)."""
+    return value.lower().startswith(("http://", "https://"))

@@ -1,0 +1,53 @@
+"""A stored document made ready for the reader: escaped, highlighted, with linked note markers."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+
+from archive.model import MARKER, Document, Footnote, Section
+from indexer.search import highlight_passage
+
+
+@dataclass
+class NoteView:
+    """A footnote as shown: its text and the anchors of every place that cites it."""
+
+    note: Footnote
+    html: Markup
+    refs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ReaderView:
+    """The sections with their paragraphs as HTML, and the notes with their back-links."""
+
+    sections: list[tuple[Section, list[Markup]]]
+    notes: list[NoteView]
+
+
+def reader_view(doc: Document, terms: frozenset) -> ReaderView:
+    """Every paragraph and note as HTML; each marker gets an anchor ``ref-N-K`` that its note links back to."""
+    notes = {n.number: NoteView(n, Markup(highlight_passage(MARKER.sub("", n.text), terms)))
+             for n in doc.footnotes}
+    sections = [(s, [_paragraph(p, terms, notes) for p in s.paragraphs]) for s in doc.sections]
+    return ReaderView(sections, list(notes.values()))
+
+
+def _paragraph(text: str, terms: frozenset, notes: dict[int, NoteView]) -> Markup:
+    """A paragraph as HTML: each run of text escaped and highlighted, each marker a link to its note."""
+    pieces = MARKER.split(text)  # text, number, text, number, …, text
+    html = [highlight_passage(piece, terms) if i % 2 == 0 else _marker(int(piece), notes)
+            for i, piece in enumerate(pieces)]
+    return Markup("".join(html))
+
+
+def _marker(number: int, notes: dict[int, NoteView]) -> str:
+    """A note marker linking to its note, with an anchor the note links back to and a preview of the note."""
+    note = notes.get(number)
+    if note is None:
+        return f"<sup>{number}</sup>"
+    ref = f"ref-{number}-{len(note.refs) + 1}"
+    note.refs.append(ref)
+    return (f'<span class="ref"><sup><a id="{ref}" href="#note-{number}" aria-label="Note {number}">'
+            f'{number}</a></sup><span class="note-preview" aria-hidden="true">{note.html}</span></span>')
