@@ -10,7 +10,9 @@ SETTINGS_ENV = {
     "ARCHIVE_DATA_DIR": "where the archive lives (store, originals, index)",
     "ARCHIVE_MAX_FILE_MB": "largest source file ingest accepts, in MB",
     "ARCHIVE_LOCK_TIMEOUT": "seconds a writer waits for another writer before saying the archive is busy",
+    "ARCHIVE_BASE_URL": "where 'archive serve' is reached, for the reader links in citations made by 'archive cite'",
 }
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 
 
 def default_data_dir() -> Path:
@@ -26,6 +28,7 @@ class Settings:
     data_dir: Path
     max_file_bytes: int = DEFAULT_MAX_FILE_MB * 1024 * 1024
     lock_timeout: float = 10.0
+    base_url: str = DEFAULT_BASE_URL
 
     def __post_init__(self):
         object.__setattr__(self, "data_dir", Path(self.data_dir))
@@ -36,7 +39,8 @@ class Settings:
         chosen = data_dir or environ.get("ARCHIVE_DATA_DIR") or default_data_dir()
         max_mb = _number(environ, "ARCHIVE_MAX_FILE_MB", DEFAULT_MAX_FILE_MB)
         timeout = _number(environ, "ARCHIVE_LOCK_TIMEOUT", 10.0)
-        return cls(Path(chosen).expanduser(), int(max_mb * 1024 * 1024), timeout)
+        base_url = (environ.get("ARCHIVE_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        return cls(Path(chosen).expanduser(), int(max_mb * 1024 * 1024), timeout, base_url)
 
     @property
     def index_dir(self) -> Path:

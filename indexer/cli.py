@@ -10,13 +10,17 @@ import click
 from tqdm import tqdm
 
 from archive.config import Settings
+from archive.citation import Scope, csl_item, locator
 from archive.errors import ArchiveError, DocumentNotFound
+from archive.exports import DATA_FORMATS, render_data
+from archive.styles import STYLES, format_item
 from archive.model import Metadata, strip_markers
 from indexer import operations
 from indexer.options import ParseOptions
 from indexer.pipeline import check_date
 from indexer.search import MAX_PAGE, MAX_PER_PAGE, SearchRequest, plain_snippet, search
 
+CITE_FORMATS = [*DATA_FORMATS, *STYLES]
 SYMBOLS = {"added": "added", "unchanged": "unchanged", "replaced": "replaced", "failed": "FAILED"}
 
 
@@ -191,6 +195,58 @@ def check(ctx):
 
 
 @cli.command()
+@click.argument("doc_id", required=False)
+@click.option("--section", "section_id", help="Cite one section (its id, as in 'archive show').")
+@click.option("--note", type=click.IntRange(1), help="Cite the place of one footnote (its number).")
+@click.option("--query", help="Cite every document this search finds, instead of one document.")
+@click.option("--format", "fmt", required=True, type=click.Choice(CITE_FORMATS), help="Data or style.")
+@click.pass_context
+def cite(ctx, doc_id, section_id, note, query, fmt):
+    """Export a citation of a document, a section, a note's place, or every result of a query."""
+    settings = settings_from(ctx)
+    if bool(doc_id) == bool(query):
+        raise click.UsageError("give a document ID or --query, not both and not neither")
+    with _reading(ctx) as (store, index):
+        try:
+            if query:
+                docs = operations.query_documents(store, index, query, operations.variants(settings))
+                items = [csl_item(d) for d in docs]
+            else:
+                items = [csl_item(*_cited_place(store, doc_id, section_id, note), _reader_url(settings, doc_id))]
+        except ArchiveError as err:
+            raise click.ClickException(str(err)) from None
+    click.echo(render_data(items, fmt) if fmt in DATA_FORMATS else _styled(items, fmt), nl=False)
+
+
+def _cited_place(store, doc_id: str, section_id: str | None, note: int | None) -> tuple:
+    """The document and the scope to cite, or a clear error naming what does not exist."""
+    doc = store.get(doc_id)
+    if doc is None:
+        raise DocumentNotFound(doc_id)
+    if section_id and doc.section(section_id) is None:
+        known = ", ".join(s.id for s in doc.sections[:12])
+        raise click.BadParameter(f"no section {section_id!r} in {doc_id} (sections: {known})", param_hint="--section")
+    if note is not None and doc.footnote(note) is None:
+        raise click.BadParameter(f"no note {note} in {doc_id}", param_hint="--note")
+    return doc, Scope(section_id or "", note)
+
+
+def _reader_url(settings: Settings, doc_id: str) -> str:
+    """The reader page of a document where 'archive serve' is reached."""
+    return f"{settings.base_url}/documents/{doc_id}"
+
+
+def _styled(items: list[dict], style: str) -> str:
+    """Each item's entry in a style, with its citation or note when a place in it is cited."""
+    blocks = []
+    for item in items:
+        formatted = format_item(item, style)
+        cited = f"\n{'Note' if style == 'chicago-notes' else 'In text'}: {formatted.citation}" if locator(item) else ""
+        blocks.append(formatted.entry + cited)
+    return "\n\n".join(blocks) + "\n"
+
+
+@cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
@@ -225,3 +281,7 @@ def _reading(ctx):
 def main() -> None:
     """Entry point of the ``archive`` console command."""
     cli(obj={})
+
+
+if __name__ == "__main__":
+    main()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import warnings
 
-from bs4 import BeautifulSoup, Comment, MarkupResemblesLocatorWarning, Tag
+from bs4 import BeautifulSoup, Comment, MarkupResemblesLocatorWarning, Tag, XMLParsedAsHTMLWarning
 
 from archive.model import Metadata
 from indexer.blocks import Block
@@ -41,6 +41,7 @@ def parse_html(html: str, whole_body: bool = False) -> tuple[list[Block], Metada
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)  # XHTML pages are read as HTML on purpose
         soup = BeautifulSoup(html, "lxml")
     meta = Metadata() if whole_body else head_metadata(soup)
     for node in soup.find_all(string=lambda s: isinstance(s, Comment)):
@@ -83,11 +84,14 @@ def head_metadata(soup: BeautifulSoup) -> Metadata:
 def take_notes(soup: BeautifulSoup) -> list[Block]:
     """Note blocks from the elements that in-text note links point at; markers become ``[^n]``."""
     notes: list[Block] = []
+    by_id: dict[str, Tag] = {}
+    for tag in soup.find_all(id=True):
+        by_id.setdefault(tag["id"], tag)  # the first element with an id wins, as in a browser
     for link in soup.find_all("a", href=re.compile(r"^#.")):
         if link.decomposed:
             continue
         number = link.get_text(strip=True).strip("[]()")
-        target = soup.find(id=link["href"][1:])
+        target = by_id.get(link["href"][1:])
         if not number.isdigit() or target is None or target in link.parents or _in_note(link):
             continue
         marker = link.parent if link.parent.name == "sup" else link
@@ -137,11 +141,13 @@ def find_main(body: Tag) -> Tag:
 def element_blocks(root: Tag, title: str = "") -> list[Block]:
     """Leaf block elements in document order: headings with levels, paragraphs, list items, rules."""
     blocks: list[Block] = []
-    for tag in root.find_all(BLOCK_TAGS):
+    tags = root.find_all(BLOCK_TAGS)
+    containers = _containers(tags, root)
+    for tag in tags:
         if tag.name == "hr":
             blocks.append(Block("* * *", "sep"))
             continue
-        if tag.find(BLOCK_TAGS):
+        if id(tag) in containers:
             continue
         text = " ".join(tag.get_text(" ", strip=True).split())
         text = re.sub(r"\s+(\[\^\d+\])", r"\1", text)
@@ -152,6 +158,20 @@ def element_blocks(root: Tag, title: str = "") -> list[Block]:
         else:
             blocks.append(Block(text, "item" if tag.name == "li" else "para"))
     return _normalise_levels(blocks, title)
+
+
+def _containers(tags: list[Tag], root: Tag) -> set[int]:
+    """The ids of the block elements that hold another block element (one walk up from each block)."""
+    block_names = set(BLOCK_TAGS)
+    containers: set[int] = set()
+    for tag in tags:
+        parent = tag.parent
+        while parent is not None and parent is not root:
+            if parent.name in block_names:
+                containers.add(id(parent))
+                break
+            parent = parent.parent
+    return containers
 
 
 def _normalise_levels(blocks: list[Block], title: str) -> list[Block]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -23,9 +24,11 @@ from indexer.index import ArchiveIndex, IndexUnavailable, rebuild
 from indexer.options import ParseOptions
 from indexer.pipeline import SIDECAR_SUFFIXES, parse_file
 from indexer.read import FORMATS, source_format
+from indexer.search import MAX_PAGE, MAX_PER_PAGE, SearchRequest, search
 from indexer.variants import VARIANTS_FILE, read_variants
 
-BATCH_SIZE = 25
+BATCH_SIZE = 500
+BATCH_SECONDS = 5.0  # a batch also commits after this long, so progress shows and a kill loses little
 PARALLEL_FROM = 8  # files; below this a process pool costs more than it saves
 
 
@@ -125,6 +128,7 @@ def ingest(paths: Iterable[Path], settings: Settings, options: ParseOptions,
         notify("failed", item)
     with writable(settings) as (store, index):
         batch: list[tuple[str, Document]] = []
+        batch_started = time.monotonic()
         for path, parsed in parse_all(files, options, workers):
             if isinstance(parsed, str):
                 item = {"path": str(path), "error": parsed}
@@ -140,8 +144,9 @@ def ingest(paths: Iterable[Path], settings: Settings, options: ParseOptions,
                 continue
             store.save_original(Path(path).read_bytes(), parsed.source.sha256, Path(path).suffix)
             batch.append((outcome, parsed))
-            if len(batch) >= BATCH_SIZE:
+            if len(batch) >= BATCH_SIZE or time.monotonic() - batch_started >= BATCH_SECONDS:
                 _commit(store, index, batch, report, notify)
+                batch_started = time.monotonic()
         _commit(store, index, batch, report, notify)
     return report
 
@@ -242,3 +247,15 @@ def readable(settings: Settings):
 def variants(settings: Settings) -> tuple[tuple[str, ...], ...]:
     """The archive's name-variant groups (none if it has no variants file)."""
     return read_variants(settings.data_dir / VARIANTS_FILE)
+
+
+def query_documents(store: Store, index: ArchiveIndex, query: str, variants_groups=(), searcher=None) -> list[Document]:
+    """Every document a query finds, in result order (for exporting all results of a query)."""
+    found: list[Document] = []
+    for page in range(1, MAX_PAGE + 1):
+        result = search(index, SearchRequest(query, page=page, per_page=MAX_PER_PAGE, passages=0), searcher,
+                        variants_groups)
+        found += [doc for d in result.documents if (doc := store.get(d.facts.doc_id)) is not None]
+        if page >= result.pages:
+            return found
+    return found

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
@@ -80,4 +81,22 @@ def test_narrow_screen_has_no_sideways_scrolling(browser, base_url, corpus_ids):
     for path in ("/?q=russia", f"/documents/{corpus_ids['003']}"):
         page.goto(base_url + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    context.close()
+
+
+def test_cite_dialog_copies_a_citation_and_downloads_the_bib(browser, base_url, corpus_ids):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url)
+    page = context.new_page()
+    page.goto(f"{base_url}/documents/{corpus_ids['003']}")
+    page.locator(".reader-tools a", has_text="Cite").click()
+    page.wait_for_url(re.compile("#cite$"))
+    expect(page.locator("#cite")).to_be_in_viewport()
+    page.locator("#cite .style", has_text="APA 7").locator("button.copy").first.click()
+    expect(page.locator("#cite .style", has_text="APA 7").locator("button.copy").first).to_have_text("Copied")
+    assert page.evaluate("navigator.clipboard.readText()").startswith("Pajon, C. (2017).")
+    with page.expect_download() as download:
+        page.locator("#cite a", has_text="BibTeX").click()
+    assert download.value.suggested_filename.endswith(".bib")
+    assert "@techreport{pajon2017japan" in Path(download.value.path()).read_text(encoding="utf-8")
     context.close()

@@ -22,11 +22,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.sort_keys = False
     app.json.ensure_ascii = False
 
-    from webapp import access, api, errors, health, reader, search
+    from webapp import access, api, cite, errors, health, reader, search
 
     access.init_app(app)
     errors.init_app(app)
-    for module in (search, reader, api, health):
+    for module in (search, reader, cite, api, health):
         app.register_blueprint(module.bp)
     app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.svg"))
     app.after_request(_security_headers)

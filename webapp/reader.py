@@ -7,6 +7,7 @@ from archive.errors import DocumentNotFound
 from archive.model import strip_markers
 from indexer.search import highlight_terms, related_documents
 from webapp.access import get_index, get_searcher, get_store, get_variants
+from webapp.cite import cite_panel, cited_scope, item_for
 from webapp.render import reader_view
 
 bp = Blueprint("reader", __name__, url_prefix="/documents")
@@ -29,8 +30,10 @@ def document(doc_id: str):
     terms = highlight_terms(get_index(), get_searcher(), query, get_variants())
     text = "\n".join(strip_markers(p) for s in doc.sections for p in s.paragraphs)
     related = related_documents(get_index(), get_searcher(), doc.id, text)
+    item = item_for(doc)
     return render_template("reader/document.html", doc=doc, view=reader_view(doc, terms), query=query,
-                           related=related, api_url=url_for("api.document", doc_id=doc.id))
+                           related=related, cite=cite_panel(doc, cited_scope(doc, request.args)),
+                           item=item, item_type=item["type"], api_url=url_for("api.document", doc_id=doc.id))
 
 
 @bp.app_template_test("web_address")

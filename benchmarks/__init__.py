@@ -1,0 +1,1 @@
+"""Benchmarks: ingest speed, search latency and load, run by ``python -m benchmarks``; figures go to results/."""

@@ -1,0 +1,19 @@
+"""``python -m benchmarks [ingest] [search] [load]``: run the benchmarks (all by default), figures to results/."""
+from __future__ import annotations
+
+import sys
+
+from benchmarks import ingest, search
+
+
+def main(names: list[str]) -> None:
+    """Run the named benchmarks in order."""
+    available = {"ingest": ingest.main, "search": search.main}
+    for name in names or list(available):
+        if name not in available:
+            raise SystemExit(f"unknown benchmark {name!r}: choose from {', '.join(available)}")
+        print(f"== {name}")
+        available[name]()
+
+
+main(sys.argv[1:])

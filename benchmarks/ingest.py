@@ -1,0 +1,106 @@
+"""Ingest benchmark: the archive's whole pipeline against a plain single-writer Whoosh baseline.
+
+Run ``python -m benchmarks ingest``. Each measurement runs in its own interpreter so its peak memory
+is its own. The baseline only indexes text extracted beforehand (not timed); MB/s is of source bytes.
+"""
+from __future__ import annotations
+
+import gc
+import json
+import sys
+import warnings
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.common import CACHE, corpus_files, folder_mb, peak_rss_mb, run_child, scale_corpus, write_results
+
+TARGET_MB_PER_S = 2.0
+
+
+def extracted_texts(name: str, files: list[Path]) -> Path:
+    """The plain text of each file (BeautifulSoup's get_text for HTML), cached as JSON lines."""
+    from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
+
+    warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+    cache = CACHE / f"{name}-text.jsonl"
+    if not cache.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        with cache.open("w", encoding="utf-8") as out:
+            for path in files:
+                raw = path.read_text(encoding="utf-8", errors="replace")
+                text = BeautifulSoup(raw, "lxml").get_text(" ") if path.suffix.startswith(".htm") else raw
+                out.write(json.dumps({"path": str(path), "text": text}) + "\n")
+    return cache
+
+
+def measure_pipeline(files: list[Path], data_dir: Path) -> dict:
+    """read, clean, split, store and index every file with ``archive ingest``'s own function."""
+    from archive.config import Settings
+    from indexer.operations import ingest
+    from indexer.options import ParseOptions
+
+    settings = Settings(data_dir, max_file_bytes=50 * 1024 * 1024)
+    started = time.perf_counter()
+    report = ingest(files, settings, ParseOptions(max_bytes=settings.max_file_bytes))
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "documents": len(report.added), "failed": len(report.failed),
+            "index_mb": folder_mb(settings.index_dir), "store_mb": folder_mb(data_dir) - folder_mb(settings.index_dir)}
+
+
+def measure_baseline(texts: Path, data_dir: Path) -> dict:
+    """Index already-extracted text with a plain Whoosh schema and one single-process writer."""
+    from whoosh import index
+    from whoosh.analysis import StemmingAnalyzer
+    from whoosh.fields import ID, TEXT, Schema
+
+    rows = [json.loads(line) for line in texts.open(encoding="utf-8")]
+    gc.collect()
+    schema = Schema(path=ID(stored=True, unique=True), content=TEXT(analyzer=StemmingAnalyzer(), stored=True))
+    data_dir.mkdir(parents=True)
+    started = time.perf_counter()
+    ix = index.create_in(data_dir, schema)
+    writer = ix.writer()
+    for row in rows:
+        writer.add_document(path=row["path"], content=row["text"])
+    writer.commit()
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "documents": len(rows), "failed": 0, "index_mb": folder_mb(data_dir)}
+
+
+def child(kind: str, corpus: str) -> None:
+    """One measurement in this interpreter; prints its figures as one JSON line."""
+    files = corpus_files() if corpus == "corpus" else scale_corpus()
+    source_mb = sum(f.stat().st_size for f in files) / 1e6
+    with tempfile.TemporaryDirectory() as tmp:
+        if kind == "pipeline":
+            figures = measure_pipeline(files, Path(tmp) / "archive")
+        else:
+            figures = measure_baseline(extracted_texts(corpus, files), Path(tmp) / "index")
+    seconds = figures["seconds"]
+    print(json.dumps({**figures, "seconds": round(seconds, 2), "source_mb": round(source_mb, 2),
+                      "docs_per_s": round(figures["documents"] / seconds, 1),
+                      "mb_per_s": round(source_mb / seconds, 2), "peak_rss_mb": peak_rss_mb()}))
+
+
+def main() -> dict:
+    """Both corpora through the pipeline and the baseline; writes results/ingest.json."""
+    figures: dict = {"target_mb_per_s": TARGET_MB_PER_S}
+    for corpus in ("corpus", "scale"):
+        files = corpus_files() if corpus == "corpus" else scale_corpus()
+        extracted_texts(corpus, files)
+        figures[corpus] = {kind: run_child("benchmarks.ingest", kind, corpus) for kind in ("pipeline", "baseline")}
+    scale = figures["scale"]
+    figures["meets_target"] = scale["pipeline"]["mb_per_s"] >= TARGET_MB_PER_S
+    figures["no_slower_than_baseline"] = scale["pipeline"]["seconds"] <= scale["baseline"]["seconds"]
+    path = write_results("ingest", figures)
+    for corpus in ("corpus", "scale"):
+        for kind, row in figures[corpus].items():
+            print(f"{corpus:7} {kind:9} {row['documents']:5} docs  {row['seconds']:7.2f} s  {row['docs_per_s']:7.1f} docs/s  "
+                  f"{row['mb_per_s']:6.2f} MB/s  index {row['index_mb']:7.2f} MB  peak {row['peak_rss_mb']:7.1f} MB")
+    print(f"written to {path}")
+    return figures
+
+
+if __name__ == "__main__":
+    child(*sys.argv[1:3])

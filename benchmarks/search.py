@@ -1,0 +1,88 @@
+"""Search benchmark: ``archive serve`` against an SQLite FTS5 baseline on the same sections, 1 and 8 clients.
+
+Run ``python -m benchmarks search``. Uses the scale archive (built on first use from the scale corpus
+and the five corpus documents), the fixed queries in ``queries.txt``, and /api/search with its
+defaults: ten documents per page with snippets and facets.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from urllib.parse import urlencode
+
+from benchmarks.common import CACHE, REPO, corpus_files, scale_corpus, write_results
+from benchmarks.httpload import free_port, peak_memory_mb, python_command, run_load, start_server
+
+SECONDS = 20
+CLIENTS = (1, 8)
+TARGET_P95_MS = 50
+QUERIES = [line.strip() for line in (Path(__file__).with_name("queries.txt")).read_text().splitlines()
+           if line.strip() and not line.startswith("#")]
+
+
+def scale_archive() -> Path:
+    """The archive of the scale corpus and the five documents, built once and kept in the cache."""
+    from archive.config import Settings
+    from indexer.index import ArchiveIndex, IndexUnavailable
+    from indexer.operations import ingest
+    from indexer.options import ParseOptions
+
+    settings = Settings(CACHE / "scale-archive", max_file_bytes=50 * 1024 * 1024)
+    try:
+        if (settings.data_dir / "archive.db").exists() and ArchiveIndex(settings.index_dir).count("document"):
+            return settings.data_dir
+    except IndexUnavailable:
+        pass
+    shutil.rmtree(settings.data_dir, ignore_errors=True)
+    ingest([*scale_corpus(), *corpus_files()], settings, ParseOptions(max_bytes=settings.max_file_bytes))
+    ArchiveIndex(settings.index_dir).optimize()
+    return settings.data_dir
+
+
+def measure(command: list[str], port: int) -> dict:
+    """Serve with ``command``, then run the query list at each client count."""
+    server = start_server(command, port, REPO)
+    try:
+        figures = {}
+        for clients in CLIENTS:
+            def path(client: int, n: int) -> str:
+                return "/api/search?" + urlencode({"q": QUERIES[(client * 37 + n) % len(QUERIES)]})
+            run_load(port, path, clients, 3)  # warm-up, not counted
+            figures[f"{clients}_clients"] = run_load(port, path, clients, SECONDS).figures()
+        figures["server_peak_rss_mb"] = peak_memory_mb(server.pid)
+        return figures
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def main() -> dict:
+    """Both servers over the same archive; writes results/search.json."""
+    data_dir = scale_archive()
+    port = free_port()
+    ours = measure(python_command("-m", "indexer.cli", "--data-dir", str(data_dir), "serve", "--port", str(port),
+                                  "--threads", "8"), port)
+    port = free_port()
+    baseline = measure(python_command("-m", "benchmarks.fts_baseline", str(data_dir), str(port)), port)
+    p95 = ours["8_clients"]["p95_ms"]
+    figures = {"queries": len(QUERIES), "seconds_per_run": SECONDS, "archive": _archive_size(data_dir),
+               "archive_serve": ours, "fts5_baseline": baseline, "target_p95_ms": TARGET_P95_MS,
+               "meets_p95_target": p95 < TARGET_P95_MS,
+               "within_3x_of_baseline": p95 <= 3 * baseline["8_clients"]["p95_ms"]}
+    path = write_results("search", figures)
+    for name, rows in (("archive serve", ours), ("FTS5 baseline", baseline)):
+        for clients in CLIENTS:
+            row = rows[f"{clients}_clients"]
+            print(f"{name:14} {clients} clients  {row['requests']:6} requests  {row['per_second']:7.1f}/s  "
+                  f"p50 {row['p50_ms']:6.1f}  p95 {row['p95_ms']:6.1f}  p99 {row['p99_ms']:6.1f} ms  "
+                  f"errors {row['errors']}")
+    print(f"written to {path}")
+    return figures
+
+
+def _archive_size(data_dir: Path) -> dict:
+    """How many documents and index entries the benchmark searched."""
+    from indexer.index import ArchiveIndex
+
+    index = ArchiveIndex(data_dir / "index")
+    return {"documents": index.count("document"), "entries": index.count()}

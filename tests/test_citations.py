@@ -1,0 +1,205 @@
+"""Citation export: every format for every corpus document, parsed back; styles against hand-written references."""
+from __future__ import annotations
+
+import json
+import re
+
+import bibtexparser
+import pytest
+import rispy
+from click.testing import CliRunner
+from pybtex.database import parse_string
+
+from archive.citation import Scope, csl_item, split_name
+from archive.exports import render_data, to_bibtex, to_ris
+from archive.model import Document, Metadata
+from archive.store import Store
+from archive.styles import STYLES, format_item
+from indexer.cli import CITE_FORMATS, cli
+
+LATEX = {r"\&": "&", r"\%": "%", r"\$": "$", r"\#": "#", r"\_": "_", r"\{": "{", r"\}": "}",
+         r"\textasciitilde{}": "~", r"\textasciicircum{}": "^", r"\textbackslash{}": "\\"}
+
+
+def full_title(meta: Metadata) -> str:
+    return f"{meta.title}: {meta.subtitle}" if meta.subtitle else meta.title
+
+
+def unlatex(value: str) -> str:
+    return re.sub("|".join(re.escape(k) for k in LATEX), lambda m: LATEX[m.group(0)], value)
+
+
+@pytest.fixture(scope="module")
+def corpus_docs(corpus_settings, corpus_ids):
+    store = Store(corpus_settings.data_dir)
+    docs = {prefix: store.get(doc_id) for prefix, doc_id in corpus_ids.items()}
+    store.close()
+    return docs
+
+
+def cli_cite(settings, *args):
+    result = CliRunner().invoke(cli, ["--data-dir", str(settings.data_dir), "cite", *args], obj={})
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.mark.parametrize("fmt", CITE_FORMATS)
+def test_every_document_exports_in_every_format_from_cli_and_web(corpus_settings, corpus_ids, client, fmt):
+    for doc_id in corpus_ids.values():
+        assert cli_cite(corpus_settings, doc_id, "--format", fmt).strip()
+    ext = {"bibtex": "bib", "ris": "ris", "csl-json": "json"}.get(fmt)
+    for doc_id in corpus_ids.values():
+        if ext:
+            response = client.get(f"/documents/{doc_id}/cite.{ext}")
+            assert response.status_code == 200 and response.text.strip()
+        else:
+            assert client.get(f"/documents/{doc_id}").status_code == 200
+
+
+def test_bibtex_parses_back_with_bibtexparser_and_pybtex(corpus_docs):
+    for doc in corpus_docs.values():
+        bib = to_bibtex([csl_item(doc)])
+        entry = bibtexparser.parse_string(bib).entries[0]
+        assert unlatex(entry.fields_dict["title"].value) == full_title(doc.meta)
+        assert entry.fields_dict.get("year", None) is None or entry.fields_dict["year"].value == doc.meta.year
+        person_entry = parse_string(bib, "bibtex").entries[entry.key]
+        names = [" ".join(p.first_names + p.middle_names + p.last_names) for p in person_entry.persons.get("author", [])]
+        assert names == list(doc.meta.authors)
+
+
+def test_bibtex_escapes_specials_keeps_utf8_urls_raw_month_macro_and_corporate_braces():
+    doc = Document("x-1234", Metadata(title="R&D at 5% for $3: #1 under_score {x} ~ ^ \\", authors=(
+        "Céline Pajon", "Stimson Center"), date="2017-10", url="https://example.org/a_b?c=1&d=%20"), [])
+    bib = to_bibtex([csl_item(doc)])
+    assert r"title = {R\&D at 5\% for \$3: \#1 under\_score \{x\} \textasciitilde{} \textasciicircum{} \textbackslash{}}" in bib
+    assert "url = {https://example.org/a_b?c=1&d=%20}" in bib and re.search(r"\bmonth = oct,\n", bib)
+    assert "author = {Pajon, Céline and {Stimson Center}}" in bib
+    parsed = next(iter(parse_string(bib, "bibtex").entries.values()))
+    assert [str(p) for p in parsed.persons["author"]] == ["Pajon, Céline", "{Stimson Center}"]
+    assert unlatex(bibtexparser.parse_string(bib).entries[0].fields_dict["title"].value) == doc.meta.title
+
+
+def test_ris_parses_back_with_rispy(corpus_docs):
+    for doc in corpus_docs.values():
+        ris = to_ris([csl_item(doc)])
+        lines = ris.split("\r\n")
+        assert lines[0].startswith("TY  - ") and lines[-2] == "ER  - " and lines[-1] == ""
+        assert all(re.fullmatch(r"[A-Z][A-Z0-9]  - .*", line) for line in lines[:-1])
+        record = rispy.loads(ris)[0]
+        assert record["title"] == full_title(doc.meta)
+        assert record.get("authors", []) == [", ".join(reversed(a.rsplit(" ", 1))) for a in doc.meta.authors]
+
+
+def test_item_types_follow_the_source(corpus_docs):
+    types = {prefix: csl_item(doc)["type"] for prefix, doc in corpus_docs.items()}
+    assert types["003"] == "report" and types["002"] == "chapter"
+    item = csl_item(corpus_docs["003"])
+    assert (item["publisher"], item["collection-title"], item["collection-number"]) == ("Ifri", "Russie.Nei.Visions", "104")
+
+
+def test_csl_json_is_well_formed_and_leaves_missing_fields_out(corpus_docs):
+    items = json.loads(render_data([csl_item(d) for d in corpus_docs.values()], "csl-json"))
+    for item in items:
+        assert re.fullmatch(r"[a-z0-9]+", item["id"]) and isinstance(item["title"], str)
+        assert all(v not in ("", [], {}, None) for v in item.values())
+        for name in item.get("author", []):
+            assert set(name) <= {"family", "given", "literal"}
+        for parts in item.get("issued", {}).get("date-parts", []):
+            assert all(isinstance(p, int) for p in parts)
+    anonymous = csl_item(corpus_docs["004"])
+    assert "author" not in anonymous and "issued" not in anonymous
+
+
+def test_keys_are_stable_and_unique(corpus_settings, corpus_docs):
+    keys = [csl_item(d)["id"] for d in corpus_docs.values()]
+    assert len(set(keys)) == len(keys)
+    first = re.findall(r"@\w+\{(\w+),", cli_cite(corpus_settings, "--query", "russia", "--format", "bibtex"))
+    second = re.findall(r"@\w+\{(\w+),", cli_cite(corpus_settings, "--query", "hikiwake", "--format", "bibtex"))
+    assert set(second) <= set(first) <= set(keys) and len(first) == len(set(first))
+
+
+REFERENCES = [
+    ("003", "apa", "Pajon, C. (2017). Japan-Russia: The Limits of a Strategic Rapprochement"),
+    ("003", "chicago-notes", "Pajon, Céline. Japan-Russia: The Limits of a Strategic Rapprochement. Translated by "
+                             "Cameron Johnston. Russie.Nei.Visions 104. Ifri, 2017."),
+    ("003", "chicago-author-date", "Pajon, Céline. 2017. Japan-Russia: The Limits of a Strategic Rapprochement."),
+    ("003", "mla", "Pajon, Céline. Japan-Russia: The Limits of a Strategic Rapprochement. Translated by Cameron "
+                   "Johnston, Ifri, Oct. 2017."),
+    ("001", "mla", "Eyal, Jonathan. “Russia and Japan: Wrong Premise, Unrealistic Expectations.”"),
+    ("001", "apa", "Eyal, J. (n.d.). Russia and Japan: Wrong Premise, Unrealistic Expectations."),
+    ("004", "apa", "Gang of Two: Russia and Japan Make a Play for the Pacific. (n.d.)."),
+    ("004", "chicago-author-date", "“Gang of Two: Russia and Japan Make a Play for the Pacific.” n.d."),
+    ("000", "chicago-notes", "Miller, Jonathan Berkshire. “Building Momentum: An Imminent Japan-Russia Rapprochement?” 2014."),
+]
+
+
+@pytest.mark.parametrize("prefix, style, expected", REFERENCES)
+def test_styles_against_hand_written_references(corpus_docs, prefix, style, expected):
+    assert format_item(csl_item(corpus_docs[prefix]), style).entry.startswith(expected)
+
+
+def test_chicago_note_gives_full_names_first(corpus_docs):
+    note = format_item(csl_item(corpus_docs["003"]), "chicago-notes").citation
+    assert note.startswith("Céline Pajon, Japan-Russia: The Limits of a Strategic Rapprochement, trans. Cameron Johnston")
+
+
+def test_series_and_number_appear_in_every_style(corpus_docs):
+    for style in STYLES:
+        assert "Russie.Nei.Visions 104" in format_item(csl_item(corpus_docs["003"]), style).entry
+
+
+def test_non_english_titles_keep_their_case():
+    doc = Document("fr-0001", Metadata(title="La politique étrangère du Japon", authors=("Céline Pajon",),
+                                       date="2017", publisher="Ifri", series="Notes", language="fr"), [])
+    for style in STYLES:
+        assert "La politique étrangère du Japon" in format_item(csl_item(doc), style).entry
+
+
+def test_section_citation_carries_heading_and_anchor(corpus_settings, corpus_ids, client):
+    doc_id = corpus_ids["003"]
+    text = cli_cite(corpus_settings, doc_id, "--section", "conclusion", "--format", "chicago-notes")
+    assert "sec. Conclusion" in text and f"/documents/{doc_id}#conclusion" in text
+    ris = client.get(f"/documents/{doc_id}/cite.ris?section=conclusion").text
+    assert "SE  - Conclusion\r\n" in ris and f"/documents/{doc_id}#conclusion\r\n" in ris
+    page = client.get(f"/documents/{doc_id}?section=conclusion").text
+    assert "Cite the section “Conclusion”" in page and "sec. Conclusion" in page
+
+
+def test_note_citation_has_the_note_number_as_locator(corpus_settings, corpus_ids):
+    text = cli_cite(corpus_settings, corpus_ids["003"], "--note", "12", "--format", "chicago-author-date")
+    assert "n. 12" in text and "#note-12" in text
+
+
+def test_web_downloads_have_content_types_and_file_names(client, corpus_ids):
+    response = client.get(f"/documents/{corpus_ids['003']}/cite.bib")
+    assert response.mimetype == "application/x-bibtex"
+    assert re.fullmatch(r'attachment; filename="pajon2017japan\w{4}\.bib"', response.headers["Content-Disposition"])
+    assert client.get(f"/documents/{corpus_ids['003']}/cite.ris").mimetype == "application/x-research-info-systems"
+    assert client.get("/export.json?q=hikiwake").mimetype == "application/vnd.citationstyles.csl+json"
+    assert len(json.loads(client.get("/export.json?q=hikiwake").text)) == 2
+
+
+def test_cite_panel_says_which_fields_are_missing(client, corpus_ids):
+    page = client.get(f"/documents/{corpus_ids['004']}").text
+    assert "does not state its author, date, publisher or URL" in page
+
+
+def test_reader_carries_highwire_and_dublin_core_tags(client, corpus_ids):
+    page = client.get(f"/documents/{corpus_ids['003']}").text
+    assert '<meta name="citation_author" content="Céline Pajon">' in page
+    assert '<meta name="citation_technical_report_institution" content="Ifri">' in page
+    assert '<meta name="citation_publication_date" content="2017/10">' in page
+    assert '<meta name="DC.creator" content="Céline Pajon">' in page
+
+
+def test_name_splitting():
+    assert split_name("Jonathan Berkshire Miller") == {"family": "Miller", "given": "Jonathan Berkshire"}
+    assert split_name("Pajon, Céline") == {"family": "Pajon", "given": "Céline"}
+
+
+def test_unknown_section_and_document_are_clear_errors(corpus_settings, corpus_ids, client):
+    result = CliRunner().invoke(cli, ["--data-dir", str(corpus_settings.data_dir), "cite", corpus_ids["003"],
+                                      "--section", "nowhere", "--format", "apa"], obj={})
+    assert result.exit_code == 2 and "no section 'nowhere'" in result.output
+    assert client.get(f"/documents/{corpus_ids['003']}/cite.bib?section=nowhere").status_code == 400
+    assert client.get("/documents/nowhere/cite.bib").status_code == 404
