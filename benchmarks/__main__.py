@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import ingest, search
+from benchmarks import ingest, load, search
 
 
 def main(names: list[str]) -> None:
     """Run the named benchmarks in order."""
-    available = {"ingest": ingest.main, "search": search.main}
+    available = {"ingest": ingest.main, "search": search.main, "load": load.main}
     for name in names or list(available):
         if name not in available:
             raise SystemExit(f"unknown benchmark {name!r}: choose from {', '.join(available)}")

@@ -1,10 +1,15 @@
-"""HTML sources: metadata from the head, notes linked by anchors, the article body as blocks."""
+"""HTML sources: metadata from the head, notes linked by anchors, the article body as blocks.
+
+Parsed with lxml (libxml2's HTML parser, which recovers from broken markup like a browser): it reads
+HTML about twenty times faster than BeautifulSoup's tree builder, which dominated ingest time.
+"""
 from __future__ import annotations
 
 import re
-import warnings
 
-from bs4 import BeautifulSoup, Comment, MarkupResemblesLocatorWarning, Tag, XMLParsedAsHTMLWarning
+import lxml.html
+from lxml.etree import ParserError
+from lxml.html import HtmlElement
 
 from archive.model import Metadata
 from indexer.blocks import Block
@@ -34,143 +39,188 @@ META_NAMES = {
 }
 
 
+PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+
+
 def parse_html(html: str, whole_body: bool = False) -> tuple[list[Block], Metadata]:
     """Blocks of the article body (notes as note blocks) and the metadata the markup states.
 
     ``whole_body`` is for HTML rendered from Markdown: a fragment with no head, all of it content.
     """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)  # XHTML pages are read as HTML on purpose
-        soup = BeautifulSoup(html, "lxml")
-    meta = Metadata() if whole_body else head_metadata(soup)
-    for node in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        node.extract()
-    notes = take_notes(soup)
-    for tag in soup.find_all(DROP_TAGS):
-        tag.decompose()
-    body = soup.body or soup
+    root = _parse(html)
+    meta = Metadata() if whole_body else head_metadata(root)
+    notes = take_notes(root)
+    for tag in list(root.iter(*DROP_TAGS)):
+        _drop(tag)
+    body = root.find("body")
+    body = root if body is None else body
     main = body if whole_body else find_main(body)
     return element_blocks(main, meta.title) + notes, meta
 
 
-def head_metadata(soup: BeautifulSoup) -> Metadata:
+def _parse(html: str) -> HtmlElement:
+    """The document element; an empty one for a document with no markup at all."""
+    try:
+        return lxml.html.document_fromstring(html.encode("utf-8"), parser=PARSER)
+    except ParserError:
+        return lxml.html.document_fromstring(b"<html><body></body></html>", parser=PARSER)
+
+
+def text_of(tag: HtmlElement, separator: str = " ") -> str:
+    """The text inside an element, its pieces stripped and joined (BeautifulSoup's get_text(sep, strip=True))."""
+    return separator.join(piece.strip() for piece in tag.itertext() if piece.strip())
+
+
+def _drop(tag: HtmlElement) -> None:
+    """Remove an element and what it contains, keeping the text that follows it."""
+    if tag.getparent() is not None:
+        tag.drop_tree()
+
+
+def _replace_with_text(tag: HtmlElement, text: str) -> None:
+    """Put plain text where an element was."""
+    tail = tag.tail
+    tag.tail = None
+    previous, parent = tag.getprevious(), tag.getparent()
+    addition = text + (tail or "")
+    if previous is not None:
+        previous.tail = (previous.tail or "") + addition
+    else:
+        parent.text = (parent.text or "") + addition
+    parent.remove(tag)
+
+
+def _classes_and_id(tag: HtmlElement) -> str:
+    """An element's class names and id, as one string to match."""
+    return f"{tag.get('class') or ''} {tag.get('id') or ''}"
+
+
+def head_metadata(root: HtmlElement) -> Metadata:
     """Title, authors, date and the rest from <meta>, <title>, <h1>, <time> and the lang attribute."""
     metas: dict[str, list[str]] = {}
-    for tag in soup.find_all("meta"):
+    for tag in root.iter("meta"):
         name = (tag.get("name") or tag.get("property") or "").lower()
         if name and tag.get("content"):
-            metas.setdefault(name, []).append(" ".join(tag["content"].split()))
+            metas.setdefault(name, []).append(" ".join(tag.get("content").split()))
 
     def first(field: str) -> str:
         return next((metas[n][0] for n in META_NAMES[field] if metas.get(n)), "")
 
     authors = next((metas[n] for n in META_NAMES["authors"] if metas.get(n)), [])
-    heading = soup.find("h1")
-    title = first("title") or (heading.get_text(" ", strip=True) if heading else "") or \
-        (soup.title.get_text(" ", strip=True) if soup.title else "")
-    time = soup.find("time")
-    date = first("date") or (time.get("datetime", "") or time.get_text()) if time else first("date")
-    canonical = soup.find("link", rel="canonical")
-    lang = soup.html.get("lang", "") if soup.html else ""
+    heading, title_tag, time = (next(root.iter(name), None) for name in ("h1", "title", "time"))
+    title = first("title") or (text_of(heading) if heading is not None else "") or \
+        (text_of(title_tag) if title_tag is not None else "")
+    date = first("date") or ((time.get("datetime") or time.text_content()) if time is not None else "")
+    canonical = next((link.get("href", "") for link in root.iter("link")
+                      if "canonical" in (link.get("rel") or "").lower().split()), "")
     return Metadata(
         title=title, authors=tuple(normalise_name(a) for a in authors), date=date_or_year(date or ""),
         publisher=first("publisher"), container_title=first("container_title"), number=first("number"),
-        isbn=first("isbn"), url=first("url") or (canonical.get("href", "") if canonical else ""),
-        abstract=first("abstract"), language=(first("language") or lang)[:2].lower(),
+        isbn=first("isbn"), url=first("url") or canonical,
+        abstract=first("abstract"), language=(first("language") or root.get("lang") or "")[:2].lower(),
     )
 
 
-def take_notes(soup: BeautifulSoup) -> list[Block]:
+def take_notes(root: HtmlElement) -> list[Block]:
     """Note blocks from the elements that in-text note links point at; markers become ``[^n]``."""
     notes: list[Block] = []
-    by_id: dict[str, Tag] = {}
-    for tag in soup.find_all(id=True):
-        by_id.setdefault(tag["id"], tag)  # the first element with an id wins, as in a browser
-    for link in soup.find_all("a", href=re.compile(r"^#.")):
-        if link.decomposed:
+    by_id: dict[str, HtmlElement] = {}
+    for tag in root.iter():
+        if tag.get("id"):
+            by_id.setdefault(tag.get("id"), tag)  # the first element with an id wins, as in a browser
+    for link in list(root.iter("a")):
+        href = link.get("href") or ""
+        if len(href) < 2 or not href.startswith("#") or not _attached(link, root):
             continue
-        number = link.get_text(strip=True).strip("[]()")
-        target = by_id.get(link["href"][1:])
-        if not number.isdigit() or target is None or target in link.parents or _in_note(link):
+        number = text_of(link, "").strip("[]()")
+        target = by_id.get(href[1:])
+        if not number.isdigit() or target is None or target in link.iterancestors() or _in_note(link):
             continue
-        marker = link.parent if link.parent.name == "sup" else link
-        marker.replace_with(f"[^{int(number)}]")
-        if target.parent is not None:
+        marker = link.getparent() if link.getparent().tag == "sup" else link
+        _replace_with_text(marker, f"[^{int(number)}]")
+        if target.getparent() is not None and _attached(target, root):
             notes.append(Block(_note_text(target), "note", number=int(number)))
-            target.extract()
-    for container in soup.find_all(class_=NOTE_CONTAINER) + soup.find_all(id=NOTE_CONTAINER):
-        if container.parent is not None and not container.get_text(strip=True).strip("—-"):
-            container.decompose()
+            _drop(target)
+    for container in [t for t in root.iter() if NOTE_CONTAINER.search(_classes_and_id(t))]:
+        if _attached(container, root) and not text_of(container, "").strip("—-"):
+            _drop(container)
     return notes
 
 
-def _in_note(link: Tag) -> bool:
+def _attached(tag: HtmlElement, root: HtmlElement) -> bool:
+    """True while an element is still inside the document (not in a removed subtree)."""
+    for ancestor in tag.iterancestors():
+        if ancestor is root:
+            return True
+    return tag is root
+
+
+def _in_note(link: HtmlElement) -> bool:
     """True if a link sits inside a footnote list (a back-link, not a marker)."""
-    return any(NOTE_CONTAINER.search(" ".join(p.get("class", [])) + " " + (p.get("id") or ""))
-               for p in link.parents if isinstance(p, Tag))
+    return any(NOTE_CONTAINER.search(_classes_and_id(p)) for p in link.iterancestors())
 
 
-def _note_text(target: Tag) -> str:
+def _note_text(target: HtmlElement) -> str:
     """A note's text without its back-links."""
-    for back in target.find_all("a"):
-        if BACKLINK.match(back.get_text(strip=True)) or "backref" in " ".join(back.get("class", [])):
-            back.decompose()
-    return " ".join(target.get_text(" ", strip=True).split())
+    for back in list(target.iter("a")):
+        if BACKLINK.match(text_of(back, "")) or "backref" in (back.get("class") or ""):
+            _drop(back)
+    return " ".join(text_of(target).split())
 
 
-def find_main(body: Tag) -> Tag:
+def find_main(body: HtmlElement) -> HtmlElement:
     """The article body: <article>, <main> or role=main, else the block densest in paragraph text."""
-    for tag in body.find_all(["header", "footer"]):
-        if not tag.find_parent(["article", "main"]):
-            tag.decompose()
-    for tag in body.find_all(True, attrs={"class": CHROME_ATTR}) + body.find_all(True, id=CHROME_ATTR):
-        if tag.parent is not None and tag.name not in ("body", "article", "main", "html"):
-            tag.decompose()
-    candidates = body.find_all("article") or body.find_all("main") or body.find_all(attrs={"role": "main"})
+    for tag in list(body.iter("header", "footer")):
+        if not any(a.tag in ("article", "main") for a in tag.iterancestors()):
+            _drop(tag)
+    for tag in [t for t in body.iter() if CHROME_ATTR.search(_classes_and_id(t))]:
+        if tag.tag not in ("body", "article", "main", "html") and _attached(tag, body):
+            _drop(tag)
+    candidates = list(body.iter("article")) or list(body.iter("main")) or \
+        [t for t in body.iter() if t.get("role") == "main"]
     if candidates:
-        return max(candidates, key=lambda t: len(t.get_text()))
-    scores: dict[int, tuple[int, Tag]] = {}
-    for paragraph in body.find_all("p"):
-        parent = paragraph.parent
+        return max(candidates, key=lambda t: len(t.text_content()))
+    scores: dict[int, tuple[int, HtmlElement]] = {}
+    for paragraph in body.iter("p"):
+        parent = paragraph.getparent()
         length, _ = scores.get(id(parent), (0, parent))
-        scores[id(parent)] = (length + len(paragraph.get_text()), parent)
+        scores[id(parent)] = (length + len(paragraph.text_content()), parent)
     return max(scores.values(), key=lambda pair: pair[0])[1] if scores else body
 
 
-def element_blocks(root: Tag, title: str = "") -> list[Block]:
+def element_blocks(root: HtmlElement, title: str = "") -> list[Block]:
     """Leaf block elements in document order: headings with levels, paragraphs, list items, rules."""
     blocks: list[Block] = []
-    tags = root.find_all(BLOCK_TAGS)
+    tags = [t for t in root.iter(*BLOCK_TAGS) if t is not root]
     containers = _containers(tags, root)
     for tag in tags:
-        if tag.name == "hr":
+        if tag.tag == "hr":
             blocks.append(Block("* * *", "sep"))
             continue
         if id(tag) in containers:
             continue
-        text = " ".join(tag.get_text(" ", strip=True).split())
+        text = " ".join(text_of(tag).split())
         text = re.sub(r"\s+(\[\^\d+\])", r"\1", text)
         if not text:
             continue
-        if re.fullmatch(r"h[1-6]", tag.name):
-            blocks.append(Block(text, "heading", level=int(tag.name[1])))
+        if re.fullmatch(r"h[1-6]", tag.tag):
+            blocks.append(Block(text, "heading", level=int(tag.tag[1])))
         else:
-            blocks.append(Block(text, "item" if tag.name == "li" else "para"))
+            blocks.append(Block(text, "item" if tag.tag == "li" else "para"))
     return _normalise_levels(blocks, title)
 
 
-def _containers(tags: list[Tag], root: Tag) -> set[int]:
+def _containers(tags: list[HtmlElement], root: HtmlElement) -> set[int]:
     """The ids of the block elements that hold another block element (one walk up from each block)."""
     block_names = set(BLOCK_TAGS)
     containers: set[int] = set()
     for tag in tags:
-        parent = tag.parent
-        while parent is not None and parent is not root:
-            if parent.name in block_names:
+        for parent in tag.iterancestors():
+            if parent is root:
+                break
+            if parent.tag in block_names:
                 containers.add(id(parent))
                 break
-            parent = parent.parent
     return containers
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sqlite3
 import time
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -88,8 +89,8 @@ def _parse_or_error(path: Path, options: ParseOptions) -> Document | str:
     """A Document, or the one-line reason it could not be made."""
     try:
         return parse_file(path, options)
-    except SourceError as err:
-        return err.reason
+    except SourceError as err:  # a sidecar's error names the sidecar
+        return err.reason if Path(err.path) == Path(path) else f"{Path(err.path).name}: {err.reason}"
     except Exception as err:  # a parser bug must fail one file, never the batch
         return f"could not be parsed ({type(err).__name__}: {err})"
 
@@ -171,13 +172,17 @@ def _commit(store: Store, index: ArchiveIndex, batch: list[tuple[str, Document]]
     """Write one batch to the store and the index, all or nothing, then report it."""
     if not batch:
         return
-    store.set_state("writing", str(os.getpid()))
-    with store.transaction():
-        with index.writer() as writer:
-            for _, doc in batch:
-                store.put(doc)
-                index.put(writer, doc, record_hash(doc))
-    store.set_state("writing", None)
+    try:
+        store.set_state("writing", str(os.getpid()))
+        with store.transaction():
+            with index.writer() as writer:
+                for _, doc in batch:
+                    store.put(doc)
+                    index.put(writer, doc, record_hash(doc))
+        store.set_state("writing", None)
+    except (OSError, sqlite3.OperationalError) as err:  # a full disk, a read-only mount
+        raise ArchiveError(f"writing to the archive at {store.data_dir} failed ({err}): the last "
+                           f"{len(batch)} documents were not added; those reported before them were") from err
     for outcome, doc in batch:
         item = {"path": doc.source.path, "id": doc.id, "title": doc.meta.title}
         getattr(report, outcome).append(item)

@@ -85,9 +85,13 @@ def read_sidecar(path: Path) -> Metadata:
         return Metadata()
     try:
         text = sidecar.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise SourceError(sidecar, f"sidecar metadata cannot be read: {err}") from None
+    try:
         data = json.loads(text) if sidecar.suffix == ".json" else yaml.safe_load(text)
-    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as err:
-        raise SourceError(sidecar, f"sidecar metadata cannot be read: {str(err).splitlines()[0]}") from None
+    except (ValueError, yaml.YAMLError) as err:
+        kind = "JSON" if sidecar.suffix == ".json" else "YAML"
+        raise SourceError(sidecar, f"sidecar metadata is not valid {kind} ({str(err).splitlines()[0]})") from None
     if not isinstance(data, dict):
         raise SourceError(sidecar, "sidecar metadata must be an object of fields")
     meta = metadata_from_mapping(data)

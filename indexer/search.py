@@ -6,7 +6,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from whoosh import qparser, sorting
-from whoosh.highlight import ContextFragmenter, HtmlFormatter, WholeFragmenter, get_text, highlight
+from whoosh.highlight import HtmlFormatter, PinpointFragmenter, WholeFragmenter, get_text, highlight
 from whoosh.query import And, Or, Query, Term, TermRange
 from whoosh.searching import Hit as WhooshHit
 
@@ -178,7 +178,8 @@ def search(index: ArchiveIndex, request: SearchRequest, searcher=None,
     text = request.query.strip()
     expanded, added = expand_variants(text, variants)
     query = parse_query(expanded, index)
-    results = searcher.search(query, filter=_filter(request), mask=Term("kind", "document"), limit=None,
+    mask = index.document_entry_numbers(searcher)
+    results = searcher.search(query, filter=_filter(request), mask=mask, limit=None,
                               terms=True, groupedby={"doc": sorting.FieldFacet("doc_id"),
                                                      "kind": sorting.FieldFacet("kind", maptype=sorting.Count)})
     facts = index.document_facts(searcher)
@@ -187,11 +188,16 @@ def search(index: ArchiveIndex, request: SearchRequest, searcher=None,
                           facets=_facets(matched, results.groups("kind"), facts))
     ordered = _ordered_documents(matched, dict((n, s) for s, n in results.top_n), facts, request.sort)
     start = (request.page - 1) * request.per_page
-    results.fragmenter = ContextFragmenter(maxchars=240, surround=70)
+    page = [(doc_id, docnums[:request.passages], len(docnums))
+            for doc_id, docnums in ordered[start:start + request.per_page]]
+    # pinpoint: snippets from the character positions kept in the index, without re-reading whole sections;
+    # Whoosh loads those positions for every hit in top_n, so it is cut down to the hits shown
+    results.top_n = [hit for _, shown, _ in page for hit in shown]
+    results.fragmenter = PinpointFragmenter(maxchars=240, surround=70, autotrim=True)
     results.formatter = MarkFormatter(between=" … ")
-    for doc_id, docnums in ordered[start:start + request.per_page]:
-        shown = [_hit(WhooshHit(results, n, score=s), facts[doc_id]) for s, n in docnums[:request.passages]]
-        result.documents.append(DocumentMatches(facts[doc_id], len(docnums), shown))
+    for doc_id, shown, matches in page:
+        hits = [_hit(WhooshHit(results, n, score=s), facts[doc_id]) for s, n in shown]
+        result.documents.append(DocumentMatches(facts[doc_id], matches, hits))
     if result.total_documents <= 1:
         result.suggestion = _suggestion(index, searcher, text)
     return result
@@ -249,7 +255,8 @@ def _hit(hit: WhooshHit, facts: DocumentFacts) -> Hit:
 def _suggestion(index: ArchiveIndex, searcher, text: str) -> str:
     """A corrected query from the archive's own words, or '' when every word is known."""
     query = parse_query(text, index)
-    correction = searcher.correct_query(query, text, correctors={"content": searcher.corrector("content")})
+    correction = searcher.correct_query(query, text, correctors={"content": searcher.corrector("content")},
+                                        prefix=1)  # words that start alike: a whole-vocabulary scan is slow
     return correction.string if correction.string != text else ""
 
 

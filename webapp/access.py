@@ -32,9 +32,9 @@ def require_archive() -> None:
 
 
 def get_searcher():
-    """This request's searcher, opened on first use and closed on teardown; it sees the latest commit."""
+    """This request's searcher, taken on first use: the thread's own, refreshed if a commit came since."""
     if "searcher" not in g:
-        g.searcher = get_index().searcher()
+        g.searcher = get_index().thread_searcher()
     return g.searcher
 
 
@@ -54,10 +54,8 @@ def get_variants() -> tuple[tuple[str, ...], ...]:
 
 
 def close_archive(exception=None) -> None:
-    """Close whatever this request opened."""
-    searcher = g.pop("searcher", None)
-    if searcher is not None:
-        searcher.close()
+    """Close whatever this request opened (the thread keeps its searcher for the next request)."""
+    g.pop("searcher", None)
     store = g.pop("store", None)
     if store is not None:
         store.close()

@@ -1,0 +1,106 @@
+"""More bad input: each file fails alone with a reason naming it, or ingests correctly; the archive stays consistent."""
+from __future__ import annotations
+
+import io
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from indexer import operations
+from indexer.options import ParseOptions
+
+GOOD = b"A Good Title\n\nA paragraph of ordinary text that is long enough to be read as the body.\n"
+NESTED = ("<html><body><article>" + "<div>" * 5000 + "<p>Deep harbour text.</p>" + "</div>" * 5000
+          + "</article></body></html>").encode()
+
+
+def ingest_beside_a_good_file(settings, tmp_path: Path, bad: Path, max_mb: float = 1) -> operations.IngestReport:
+    """Ingest a folder holding the bad file and a good one; the good one must always get in."""
+    (tmp_path / "good.txt").write_bytes(GOOD)
+    report = operations.ingest([tmp_path], settings, ParseOptions(max_bytes=int(max_mb * 1024 * 1024)), workers=1)
+    assert any(item["path"].endswith("good.txt") for item in report.added)
+    assert operations.check(settings) == []
+    return report
+
+
+def failure_for(report, path: Path) -> str:
+    return next(item["error"] for item in report.failed if item["path"] == str(path))
+
+
+@pytest.mark.parametrize("name, data, reason", [
+    pytest.param("random.txt", random.Random(7).randbytes(4096), "binary", id="random-bytes"),
+    pytest.param("broken.md", b"---\ntitle: [unclosed\n---\n\nText of the note.\n", "front matter", id="front-matter"),
+])
+def test_bad_files_fail_alone(settings, tmp_path, name, data, reason):
+    bad = tmp_path / name
+    bad.write_bytes(data)
+    assert reason in failure_for(ingest_beside_a_good_file(settings, tmp_path, bad), bad)
+
+
+@pytest.mark.parametrize("sidecar, reason", [
+    ("{not json", "not valid JSON"),
+    ('{"date": "2021-02-30"}', "2021-02-30"),
+])
+def test_bad_sidecars_fail_their_document_alone(settings, tmp_path, sidecar, reason):
+    source = tmp_path / "paper.txt"
+    source.write_bytes(GOOD.replace(b"Good", b"Other"))
+    (tmp_path / "paper.meta.json").write_text(sidecar)
+    error = failure_for(ingest_beside_a_good_file(settings, tmp_path, source), source)
+    assert "paper.meta.json" in error and reason in error
+
+
+def test_mixed_line_endings_read_as_one_text(settings, tmp_path):
+    path = tmp_path / "mixed.txt"
+    path.write_bytes(b"Mixed Endings\r\n\r\nFirst paragraph line\rcontinues here.\n\nSecond paragraph.\r\n")
+    report = ingest_beside_a_good_file(settings, tmp_path, path)
+    with operations.readable(settings) as (store, _):
+        doc = store.get(next(i["id"] for i in report.added if i["path"] == str(path)))
+    text = " ".join(p for s in doc.sections for p in s.paragraphs)
+    assert "\r" not in text and "First paragraph line continues here." in text
+
+
+def test_one_line_of_five_megabytes_is_ingested(settings, tmp_path):
+    path = tmp_path / "one-line.txt"
+    path.write_bytes(b"Long line " + b"harbour tide " * 400_000)
+    report = ingest_beside_a_good_file(settings, tmp_path, path, max_mb=8)
+    assert any(i["path"] == str(path) for i in report.added)
+
+
+def test_deeply_nested_html_is_ingested(settings, tmp_path):
+    path = tmp_path / "nested.html"
+    path.write_bytes(NESTED)
+    report = ingest_beside_a_good_file(settings, tmp_path, path)
+    assert any(i["path"] == str(path) for i in report.added) or "nested" in failure_for(report, path)
+
+
+def test_symlink_loop_is_not_followed(settings, tmp_path):
+    (tmp_path / "loop").symlink_to(tmp_path, target_is_directory=True)
+    report = ingest_beside_a_good_file(settings, tmp_path, tmp_path / "loop")
+    assert len(report.added) == 1 and not report.failed
+
+
+def test_unreadable_file_names_the_file(settings, tmp_path, monkeypatch):
+    path = tmp_path / "secret.txt"
+    path.write_bytes(GOOD.replace(b"Good", b"Secret"))
+    real_open = io.open
+
+    def refuse(file, *args, **kwargs):  # tests run as root, for whom chmod 000 does not stop a read
+        if str(file) == str(path):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(io, "open", refuse)
+    error = failure_for(ingest_beside_a_good_file(settings, tmp_path, path), path)
+    assert error == "cannot read the file: permission denied"
+
+
+def test_sidecar_values_are_kept_in_the_record(settings, tmp_path):
+    source = tmp_path / "paper.txt"
+    source.write_bytes(GOOD)
+    (tmp_path / "paper.meta.json").write_text(json.dumps({"date": "2020-02-29", "author": ["A. Writer"]}))
+    report = operations.ingest([source], settings, ParseOptions(), workers=1)
+    with operations.readable(settings) as (store, _):
+        doc = store.get(report.added[0]["id"])
+    assert doc.meta.date == "2020-02-29" and doc.meta.authors == ("A. Writer",)

@@ -1,0 +1,72 @@
+"""Faults: searching during an ingest, a writer killed while holding the lock, a corrupted index."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+from archive.lock import WriterLock
+from indexer import operations
+from tests.browser import live_server
+from tests.conftest import REPO, copy_archive
+from webapp import create_app
+
+
+def get_json(url: str) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as err:
+        with err:
+            return err.code, json.load(err)
+
+
+def test_search_answers_during_an_ingest_and_sees_its_documents(corpus_settings, tmp_path):
+    settings = copy_archive(corpus_settings, tmp_path / "archive")
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    for n in range(60):
+        (batch / f"note{n:02}.txt").write_text(f"Field Note {n}\n\nThe zanzibarite sample {n} was logged. " * 40)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    with live_server(create_app({"SETTINGS": settings})) as url:
+        ingest = subprocess.Popen([sys.executable, "-m", "indexer.cli", "--data-dir", str(settings.data_dir),
+                                   "ingest", str(batch)], env=env, stdout=subprocess.DEVNULL)
+        answers = []
+        while ingest.poll() is None:
+            answers.append(get_json(f"{url}/api/search?q=russia")[0])
+            time.sleep(0.05)
+        assert ingest.returncode == 0 and answers and set(answers) == {200}
+        status, payload = get_json(f"{url}/api/search?q=zanzibarite&per_page=100")
+    assert status == 200 and payload["total_documents"] == 60
+
+
+def test_a_killed_writer_leaves_no_stale_lock(settings):
+    settings.data_dir.mkdir(parents=True)
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from archive.lock import WriterLock; "
+                               "lock = WriterLock(sys.argv[1]).__enter__(); print('held', flush=True); "
+                               "time.sleep(60)", str(settings.data_dir)],
+                              env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    os.kill(holder.pid, signal.SIGKILL)
+    holder.wait()
+    holder.stdout.close()
+    started = time.monotonic()
+    with WriterLock(settings.data_dir, timeout=5):
+        assert time.monotonic() - started < 1
+
+
+def test_a_corrupted_index_is_reported_and_rebuilt_with_nothing_lost(corpus_settings, tmp_path):
+    settings = copy_archive(corpus_settings, tmp_path / "archive")
+    for path in settings.index_dir.iterdir():
+        if path.suffix in (".toc", ".seg"):
+            path.write_bytes(b"\x00garbage" * 10)
+    client = create_app({"TESTING": True, "SETTINGS": settings}).test_client()
+    response = client.get("/healthz")
+    assert response.status_code == 503 and "archive reindex" in response.json["message"]
+    assert operations.reindex(settings) == 5
+    assert client.get("/healthz").json == {"ok": True, "documents": 5}
+    assert client.get("/api/search?q=hikiwake").json["total_documents"] == 2

@@ -1,0 +1,61 @@
+"""Property tests: any query, filter, page or id gives a page or the one error shape, never a 500."""
+from __future__ import annotations
+
+import logging
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from webapp.results import FILTER_PARAMS
+
+TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=80)
+PARAMS = st.fixed_dictionaries({}, optional={
+    "q": st.one_of(TEXT, st.sampled_from(['"', "OR", "NOT", "title:", "a~9", "*", "(((", 'x"y', "footnote:"])),
+    "page": st.one_of(st.integers(-5, 10**12).map(str), TEXT),
+    "per_page": st.one_of(st.integers(-5, 500).map(str), TEXT),
+    "sort": st.one_of(st.sampled_from(["relevance", "date"]), TEXT),
+    **{name: TEXT for name in FILTER_PARAMS},
+})
+CHECKS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+class ErrorLog(logging.Handler):
+    """Collects what the app logs as errors."""
+
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+def assert_answer(response):
+    assert response.status_code in (200, 308, 400, 404, 405), response.get_data(as_text=True)[:300]
+    if response.status_code != 200 and response.mimetype == "application/json":
+        assert set(response.json) - {"param"} == {"ok", "status", "error", "message"}
+
+
+@CHECKS
+@given(params=PARAMS)
+def test_any_search_parameters_get_an_answer(app, params):
+    log = ErrorLog()
+    logging.getLogger("webapp").addHandler(log)
+    try:
+        client = app.test_client()
+        assert_answer(client.get("/api/search", query_string=params))
+        assert_answer(client.get("/", query_string=params))
+    finally:
+        logging.getLogger("webapp").removeHandler(log)
+    assert not log.records
+
+
+@CHECKS
+@given(doc_id=TEXT, section=TEXT, note=TEXT)
+def test_any_document_id_gets_an_answer(app, corpus_ids, doc_id, section, note):
+    client = app.test_client()
+    for path in (f"/api/documents/{doc_id}", f"/documents/{doc_id}", f"/documents/{doc_id}/cite.bib"):
+        assert_answer(client.get(path.replace("?", "%3F").replace("#", "%23")))
+    real = corpus_ids["003"]
+    assert_answer(client.get(f"/documents/{real}", query_string={"section": section, "note": note, "q": doc_id}))
+    assert_answer(client.get(f"/documents/{real}/cite.ris", query_string={"section": section, "note": note}))
