@@ -45,8 +45,10 @@ def item_type(meta: Metadata, source_format: str = "") -> str:
 def split_name(name: str) -> dict:
     """A CSL name: family and given for a person, ``literal`` for an organisation.
 
-    >>> split_name("Céline Pajon"), split_name("Ludwig van Beethoven"), split_name("Stimson Center")
-    ({'family': 'Pajon', 'given': 'Céline'}, {'family': 'van Beethoven', 'given': 'Ludwig'}, {'literal': 'Stimson Center'})
+    >>> split_name("Céline Pajon"), split_name("Ludwig van Beethoven")
+    ({'family': 'Pajon', 'given': 'Céline'}, {'family': 'van Beethoven', 'given': 'Ludwig'})
+    >>> split_name("Stimson Center")
+    {'literal': 'Stimson Center'}
     """
     if CORPORATE.search(name):
         return {"literal": name}

@@ -77,6 +77,17 @@ class Store:
         row = self.db.execute("SELECT record FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return Document.from_dict(json.loads(row[0])) if row else None
 
+    def heads(self, doc_ids: list[str]) -> list[Document]:
+        """The documents with these ids, in that order, without their text (metadata and source only)."""
+        found = {}
+        for start in range(0, len(doc_ids), 500):
+            chunk = doc_ids[start:start + 500]
+            rows = self.db.execute(
+                "SELECT id, json_remove(record, '$.sections', '$.footnotes', '$.parts') FROM documents "
+                f"WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+            found.update((doc_id, Document.from_dict(json.loads(record))) for doc_id, record in rows)
+        return [found[i] for i in doc_ids if i in found]
+
     def documents(self) -> Iterator[Document]:
         """Every document, by title."""
         for (record,) in self.db.execute("SELECT record FROM documents ORDER BY title COLLATE NOCASE, id"):

@@ -4,11 +4,15 @@ citeproc-py renders some CSL wrongly; each fix is made here, once, and tested:
 1. it ignores ``initialize="false"`` on a name when the style sets ``initialize-with`` (Chicago and MLA
    want full given names): ``_keep_full_given_names`` patches ``Name.initialize``;
 2. it repeats a title that was substituted for a missing author: ``_drop_repeated_title``;
-3. it prints a period after a title ending in ? or ! (``_one_final_mark``); the American styles put a period or comma inside closing quotation marks: ``_punctuation_inside_quotes``;
+3. it prints a period after a title ending in ? or ! (``_one_final_mark``), and puts a period or
+   comma outside closing quotation marks where American styles want it inside
+   (``_punctuation_inside_quotes``);
 4. it title-cases every title: non-English titles are kept as written (``_protect_case``);
 5. it renders no Chicago notes-bibliography entry for the ``document`` type: there it is rendered as
    a ``webpage``, whose form Chicago gives a stand-alone text (``_renderable``);
-6. its HTML formatter does not escape the item's text: ``_escaped`` escapes every value before rendering.
+6. its HTML formatter does not escape the item's text: ``_escaped`` escapes every value before rendering;
+7. it ignores ``text-case="capitalize-first"`` on role labels: APA's "trans." and "ed." are
+   capitalised here (``_apa_role_labels``).
 """
 from __future__ import annotations
 
@@ -77,7 +81,10 @@ def format_item(item: dict, style: str, as_html: bool = False) -> Formatted:
         warnings.simplefilter("ignore")
         entry = str(bibliography.bibliography()[0])
         note = str(bibliography.cite(citation, lambda _: None))
-    return Formatted(_fix(entry, item), _fix(note, item))
+    entry, note = _fix(entry, item), _fix(note, item)
+    if style == "apa":
+        entry = _apa_role_labels(entry)
+    return Formatted(entry, note)
 
 
 def _fix(text: str, item: dict) -> str:
@@ -144,3 +151,12 @@ def _one_final_mark(text: str) -> str:
     '“Rapprochement?” 2014. Why? 2015'
     """
     return re.sub(r"([?!])([”\"]?)[.,]", r"\1\2", text)
+
+
+def _apa_role_labels(text: str) -> str:
+    """APA 7 capitalises the role after a translator's or editor's name.
+
+    >>> _apa_role_labels("Rapprochement (C. Johnston, trans.; Series 104). In A. Ray (ed.), Book")
+    'Rapprochement (C. Johnston, Trans.; Series 104). In A. Ray (Ed.), Book'
+    """
+    return re.sub(r"(, |\()(trans|ed|eds)\.", lambda m: m.group(1) + m.group(2).capitalize() + ".", text)

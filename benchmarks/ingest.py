@@ -96,7 +96,8 @@ def main() -> dict:
     path = write_results("ingest", figures)
     for corpus in ("corpus", "scale"):
         for kind, row in figures[corpus].items():
-            print(f"{corpus:7} {kind:9} {row['documents']:5} docs  {row['seconds']:7.2f} s  {row['docs_per_s']:7.1f} docs/s  "
+            print(f"{corpus:7} {kind:9} {row['documents']:5} docs  {row['seconds']:7.2f} s  "
+                  f"{row['docs_per_s']:7.1f} docs/s  "
                   f"{row['mb_per_s']:6.2f} MB/s  index {row['index_mb']:7.2f} MB  peak {row['peak_rss_mb']:7.1f} MB")
     print(f"written to {path}")
     return figures

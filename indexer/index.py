@@ -69,6 +69,7 @@ class ArchiveIndex:
                                    "version): run 'archive reindex'")
         self.ix = _open(self.dir)
         self._local = threading.local()
+        self._cache: tuple[int | None, dict] = (None, {})
         self._facts: tuple[int | None, dict[str, DocumentFacts], set[int]] = (None, {}, set())
 
     @classmethod
@@ -138,6 +139,17 @@ class ArchiveIndex:
                                                    f.get("date", ""), f.get("publisher", ""))
             self._facts = (generation, facts, numbers)
         return self._facts
+
+    def per_generation(self, searcher, key, compute):
+        """A value computed once while the index stays the same (emptied at each commit, and when large)."""
+        generation = searcher.reader().generation()
+        cached_generation, cache = self._cache
+        if generation != cached_generation or len(cache) > 2000:
+            cache = {}
+            self._cache = (generation, cache)
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]
 
     def optimize(self) -> None:
         """Merge all segments into one (slow; for after large batches)."""

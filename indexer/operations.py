@@ -255,12 +255,12 @@ def variants(settings: Settings) -> tuple[tuple[str, ...], ...]:
 
 
 def query_documents(store: Store, index: ArchiveIndex, query: str, variants_groups=(), searcher=None) -> list[Document]:
-    """Every document a query finds, in result order (for exporting all results of a query)."""
-    found: list[Document] = []
+    """Every document a query finds, in result order, without its text (for exporting all results)."""
+    found: list[str] = []
     for page in range(1, MAX_PAGE + 1):
         result = search(index, SearchRequest(query, page=page, per_page=MAX_PER_PAGE, passages=0), searcher,
                         variants_groups)
-        found += [doc for d in result.documents if (doc := store.get(d.facts.doc_id)) is not None]
+        found += [d.facts.doc_id for d in result.documents]
         if page >= result.pages:
-            return found
-    return found
+            break
+    return store.heads(found)

@@ -255,20 +255,23 @@ def _hit(hit: WhooshHit, facts: DocumentFacts) -> Hit:
 def _suggestion(index: ArchiveIndex, searcher, text: str) -> str:
     """A corrected query from the archive's own words, or '' when every word is known."""
     query = parse_query(text, index)
-    correction = searcher.correct_query(query, text, correctors={"content": searcher.corrector("content")},
-                                        prefix=1)  # words that start alike: a whole-vocabulary scan is slow
+    try:
+        correction = searcher.correct_query(query, text, correctors={"content": searcher.corrector("content")},
+                                            prefix=1)  # words that start alike: a whole-vocabulary scan is slow
+    except TypeError:  # Whoosh cannot place a correction in text it split oddly (control characters)
+        return ""
     return correction.string if correction.string != text else ""
 
 
 def related_documents(index: ArchiveIndex, searcher, doc_id: str, text: str, top: int = 5) -> list[DocumentFacts]:
     """The documents most like one text (more-like-this: its key terms, searched in the other documents)."""
-    keywords = searcher.key_terms_from_text("content", text[:100_000], numterms=20)
+    keywords = searcher.key_terms_from_text("content", text[:20_000], numterms=10)  # the opening is enough
     if not keywords:
         return []
     query = Or([Term("content", word, boost=weight) for word, weight in keywords])
-    hits = searcher.search(query, mask=Or([Term("doc_id", doc_id), Term("kind", "document")]), limit=200)
+    mask = index.document_entry_numbers(searcher) | set(searcher.document_numbers(doc_id=doc_id))
     facts = index.document_facts(searcher)
-    related = dict.fromkeys(h["doc_id"] for h in hits if h["doc_id"] in facts)
+    related = dict.fromkeys(h["doc_id"] for h in searcher.search(query, mask=mask, limit=50) if h["doc_id"] in facts)
     return [facts[i] for i in list(related)[:top]]
 
 

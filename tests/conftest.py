@@ -49,6 +49,17 @@ def corpus_ids(corpus_settings) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
+def corpus_docs(corpus_settings, corpus_ids):
+    """Corpus file prefix (000 … 004) to its stored Document."""
+    from archive.store import Store
+
+    store = Store(corpus_settings.data_dir)
+    docs = {prefix: store.get(doc_id) for prefix, doc_id in corpus_ids.items()}
+    store.close()
+    return docs
+
+
+@pytest.fixture(scope="session")
 def app(corpus_settings):
     """The web app over the corpus archive."""
     from webapp import create_app

@@ -4,18 +4,9 @@ from __future__ import annotations
 import pytest
 
 from archive.model import MARKER
-from archive.store import Store
 from indexer.index import ArchiveIndex
 from indexer.operations import reindex
 from indexer.search import SearchRequest, search
-
-
-@pytest.fixture(scope="module")
-def docs(corpus_settings, corpus_ids):
-    store = Store(corpus_settings.data_dir)
-    loaded = {prefix: store.get(doc_id) for prefix, doc_id in corpus_ids.items()}
-    store.close()
-    return loaded
 
 
 @pytest.fixture(scope="module")
@@ -30,9 +21,9 @@ def index(corpus_settings):
     ("003", "Japan-Russia: The Limits of a Strategic Rapprochement", ("Céline Pajon",)),
     ("004", "Gang of Two: Russia and Japan Make a Play for the Pacific", ()),
 ])
-def test_title_and_authors(docs, prefix, title, authors):
-    assert docs[prefix].meta.title == title
-    assert docs[prefix].meta.authors == authors
+def test_title_and_authors(corpus_docs, prefix, title, authors):
+    assert corpus_docs[prefix].meta.title == title
+    assert corpus_docs[prefix].meta.authors == authors
 
 
 @pytest.mark.parametrize("prefix, field, value", [
@@ -43,13 +34,13 @@ def test_title_and_authors(docs, prefix, title, authors):
     ("003", "number", "104"), ("003", "isbn", "978-2-36567-766-0"), ("003", "translator", "Cameron Johnston"),
     ("004", "date", ""), ("004", "publisher", ""),
 ])
-def test_metadata_fields(docs, prefix, field, value):
-    assert getattr(docs[prefix].meta, field) == value
+def test_metadata_fields(corpus_docs, prefix, field, value):
+    assert getattr(corpus_docs[prefix].meta, field) == value
 
 
-def test_abstracts_are_found_and_kept_out_of_the_body(docs):
+def test_abstracts_are_found_and_kept_out_of_the_body(corpus_docs):
     for prefix in ("002", "003"):
-        doc = docs[prefix]
+        doc = corpus_docs[prefix]
         assert doc.meta.abstract
         assert all(doc.meta.abstract not in p for s in doc.sections for p in s.paragraphs)
 
@@ -58,40 +49,40 @@ def cited_numbers(doc) -> list[int]:
     return [int(n) for s in doc.sections for p in s.paragraphs for n in MARKER.findall(p)]
 
 
-def test_superscript_document_has_66_linked_notes(docs):
-    doc = docs["003"]
+def test_superscript_document_has_66_linked_notes(corpus_docs):
+    doc = corpus_docs["003"]
     assert [n.number for n in doc.footnotes] == list(range(1, 67))
     assert all(n.cited and n.section_id for n in doc.footnotes)
     assert sorted(set(cited_numbers(doc))) == list(range(1, 67))
 
 
-def test_bracketed_document_links_the_markers_present(docs):
-    doc = docs["002"]
+def test_bracketed_document_links_the_markers_present(corpus_docs):
+    doc = corpus_docs["002"]
     assert [n.number for n in doc.footnotes] == list(range(1, 16))
     assert sorted(set(cited_numbers(doc))) == [2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15]
     assert [n.number for n in doc.footnotes if not n.cited] == [1, 7]
 
 
-def test_every_citation_points_at_a_paragraph_holding_the_marker(docs):
-    for doc in docs.values():
+def test_every_citation_points_at_a_paragraph_holding_the_marker(corpus_docs):
+    for doc in corpus_docs.values():
         for note in doc.footnotes:
             for place in note.cited_in:
                 assert f"[^{note.number}]" in doc.section(place.section_id).paragraphs[place.paragraph]
 
 
 @pytest.mark.parametrize("number, refers_to", [(12, [6]), (15, [8]), (41, [19]), (44, [43]), (54, [7])])
-def test_back_references_resolve(docs, number, refers_to):
-    assert docs["003"].footnote(number).refers_to == refers_to
+def test_back_references_resolve(corpus_docs, number, refers_to):
+    assert corpus_docs["003"].footnote(number).refers_to == refers_to
 
 
-def test_page_foot_notes_leave_no_split_paragraph(docs):
-    for section in docs["003"].sections:
+def test_page_foot_notes_leave_no_split_paragraph(corpus_docs):
+    for section in corpus_docs["003"].sections:
         for paragraph in section.paragraphs:
             assert paragraph[:1].isupper() or paragraph[:1] in "“\"'‘(0123456789", paragraph[:60]
 
 
-def test_headings_of_the_pdf_paper(docs):
-    sections = [(s.level, s.title) for s in docs["003"].sections]
+def test_headings_of_the_pdf_paper(corpus_docs):
+    sections = [(s.level, s.title) for s in corpus_docs["003"].sections]
     assert sections == [
         (1, "Introduction"),
         (1, "Diminishing prospects for resolving the territorial dispute"),
@@ -110,8 +101,8 @@ def test_headings_of_the_pdf_paper(docs):
     ]
 
 
-def test_headings_of_the_book_chapter(docs):
-    titles = [(s.level, s.title) for s in docs["002"].sections]
+def test_headings_of_the_book_chapter(corpus_docs):
+    titles = [(s.level, s.title) for s in corpus_docs["002"].sections]
     assert titles == [
         (1, "Japan-Russia Relations: Toward a Peace Treaty and Beyond"),
         (1, "Challenges for Achieving Policy Objectives"),
@@ -129,13 +120,13 @@ def test_headings_of_the_book_chapter(docs):
     ]
 
 
-def test_untitled_sections_follow_blank_lines_and_separators(docs):
-    assert len(docs["000"].sections) == 5
-    assert all(s.title == "" and s.id.startswith("section-") for s in docs["000"].sections)
+def test_untitled_sections_follow_blank_lines_and_separators(corpus_docs):
+    assert len(corpus_docs["000"].sections) == 5
+    assert all(s.title == "" and s.id.startswith("section-") for s in corpus_docs["000"].sections)
 
 
-def test_section_ids_are_unique_anchors(docs):
-    for doc in docs.values():
+def test_section_ids_are_unique_anchors(corpus_docs):
+    for doc in corpus_docs.values():
         ids = [s.id for s in doc.sections]
         assert len(ids) == len(set(ids)) and all(i.replace("-", "").isalnum() for i in ids)
 

@@ -7,15 +7,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.conftest import copy_archive
+from tests.test_corpus import SEARCHES
 from webapp import create_app
 
-SEARCHES = [
-    ("hikiwake", {"002", "003"}),
-    ('"Snow Dragon"', {"004"}),
-    ("author:pajon", {"003"}),
-    ('"unlike the European Union"', {"003"}),
-    ("Perouse", {"001"}),
-]
 
 
 @pytest.fixture
@@ -197,3 +191,7 @@ def test_assets_are_served_by_the_app(client, path):
 
 def test_no_debug_mode_by_default(corpus_settings):
     assert not create_app({"SETTINGS": corpus_settings}).debug
+
+
+def test_control_characters_in_a_query_are_searched_not_a_500(client):
+    assert client.get("/api/search", query_string={"q": "00\x1b00"}).status_code == 200

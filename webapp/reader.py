@@ -29,7 +29,8 @@ def document(doc_id: str):
     query = request.args.get("q", "")[:500]
     terms = highlight_terms(get_index(), get_searcher(), query, get_variants())
     text = "\n".join(strip_markers(p) for s in doc.sections for p in s.paragraphs)
-    related = related_documents(get_index(), get_searcher(), doc.id, text)
+    related = get_index().per_generation(get_searcher(), ("related", doc.id),
+                                         lambda: related_documents(get_index(), get_searcher(), doc.id, text))
     item = item_for(doc)
     return render_template("reader/document.html", doc=doc, view=reader_view(doc, terms), query=query,
                            related=related, cite=cite_panel(doc, cited_scope(doc, request.args)),
