@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from archive.model import Document, Metadata
@@ -65,7 +66,6 @@ def split_name(name: str) -> dict:
 def citation_key(doc: Document) -> str:
     """A stable, unique key: first author's family name, year, first title word, four characters of the id.
 
-    >>> from archive.model import Section
     >>> citation_key(Document("japan-russia-7408767d", Metadata(title="The Japan-Russia Limits",
     ...              authors=("Céline Pajon",), date="2017-10"), []))
     'pajon2017japan767d'
@@ -78,8 +78,6 @@ def citation_key(doc: Document) -> str:
 
 def _ascii(text: str) -> str:
     """Letters without accents, for keys."""
-    import unicodedata
-
     return "".join(c for c in unicodedata.normalize("NFKD", text) if c.isascii() and c.isalnum())
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import shutil
 import threading
 import warnings
@@ -69,8 +70,8 @@ class ArchiveIndex:
                                    "version): run 'archive reindex'")
         self.ix = _open(self.dir)
         self._local = threading.local()
-        self._cache: tuple[int | None, dict] = (None, {})
-        self._facts: tuple[int | None, dict[str, DocumentFacts], set[int]] = (None, {}, set())
+        self._cache: tuple[tuple | None, dict] = (None, {})
+        self._facts: tuple[tuple | None, dict[str, DocumentFacts], set[int]] = (None, {}, set())
 
     @classmethod
     def create(cls, index_dir: Path) -> ArchiveIndex:
@@ -127,10 +128,10 @@ class ArchiveIndex:
         """The entry numbers of the whole-document entries (a search masks them; do not change the set)."""
         return self._document_entries(searcher)[2]
 
-    def _document_entries(self, searcher) -> tuple[int | None, dict[str, DocumentFacts], set[int]]:
+    def _document_entries(self, searcher) -> tuple[tuple | None, dict[str, DocumentFacts], set[int]]:
         """The cached facts and entry numbers of the documents, read again when the index changes."""
-        generation = searcher.reader().generation()
-        if generation is None or generation != self._facts[0]:
+        generation = self._version_of(searcher)
+        if generation != self._facts[0]:
             numbers = set(searcher.document_numbers(kind="document"))
             facts = {}
             for number in numbers:
@@ -142,7 +143,7 @@ class ArchiveIndex:
 
     def per_generation(self, searcher, key, compute):
         """A value computed once while the index stays the same (emptied at each commit, and when large)."""
-        generation = searcher.reader().generation()
+        generation = self._version_of(searcher)
         cached_generation, cache = self._cache
         if generation != cached_generation or len(cache) > 2000:
             cache = {}
@@ -166,12 +167,22 @@ class ArchiveIndex:
         (a searcher is never shared between threads) and refreshes it when the index changes.
         """
         current = getattr(self._local, "searcher", None)
-        if current is not None and current.reader().generation() == self.ix.latest_generation():
+        version = self._version()
+        if current is not None and current.archive_version == version:
             return current
         if current is not None:
             current.close()
         self._local.searcher = self.ix.searcher()
+        self._local.searcher.archive_version = version
         return self._local.searcher
+
+    def _version(self) -> tuple[int, int]:
+        """Which index is on disk: its directory (a rebuild swaps in a new one) and its latest commit."""
+        return os.stat(self.dir).st_ino, self.ix.latest_generation()
+
+    def _version_of(self, searcher) -> tuple[int, int]:
+        """The version of the index a searcher reads."""
+        return getattr(searcher, "archive_version", None) or (os.stat(self.dir).st_ino, searcher.reader().generation())
 
     def count(self, kind: str | None = None) -> int:
         """How many entries there are (of one kind)."""

@@ -188,19 +188,23 @@ def search(index: ArchiveIndex, request: SearchRequest, searcher=None,
                           facets=_facets(matched, results.groups("kind"), facts))
     ordered = _ordered_documents(matched, dict((n, s) for s, n in results.top_n), facts, request.sort)
     start = (request.page - 1) * request.per_page
-    page = [(doc_id, docnums[:request.passages], len(docnums))
-            for doc_id, docnums in ordered[start:start + request.per_page]]
+    result.documents = _highlighted(results, ordered[start:start + request.per_page], request.passages, facts)
+    if result.total_documents <= 1:
+        result.suggestion = _suggestion(index, searcher, text)
+    return result
+
+
+def _highlighted(results, page: list, passages: int, facts: dict[str, DocumentFacts]) -> list[DocumentMatches]:
+    """The documents of one page, each with its best passages highlighted (and only those)."""
+    page = [(doc_id, docnums[:passages], len(docnums)) for doc_id, docnums in page]
     # pinpoint: snippets from the character positions kept in the index, without re-reading whole sections;
     # Whoosh loads those positions for every hit in top_n, so it is cut down to the hits shown
     results.top_n = [hit for _, shown, _ in page for hit in shown]
     results.fragmenter = PinpointFragmenter(maxchars=240, surround=70, autotrim=True)
     results.formatter = MarkFormatter(between=" … ")
-    for doc_id, shown, matches in page:
-        hits = [_hit(WhooshHit(results, n, score=s), facts[doc_id]) for s, n in shown]
-        result.documents.append(DocumentMatches(facts[doc_id], matches, hits))
-    if result.total_documents <= 1:
-        result.suggestion = _suggestion(index, searcher, text)
-    return result
+    return [DocumentMatches(facts[doc_id], matches, [_hit(WhooshHit(results, n, score=s), facts[doc_id])
+                                                     for s, n in shown])
+            for doc_id, shown, matches in page]
 
 
 def _filter(request: SearchRequest) -> Query | None:

@@ -54,7 +54,8 @@ def test_bibtex_parses_back_with_bibtexparser_and_pybtex(corpus_docs):
         assert unlatex(entry.fields_dict["title"].value) == full_title(doc.meta)
         assert entry.fields_dict.get("year", None) is None or entry.fields_dict["year"].value == doc.meta.year
         person_entry = parse_string(bib, "bibtex").entries[entry.key]
-        names = [" ".join(p.first_names + p.middle_names + p.last_names) for p in person_entry.persons.get("author", [])]
+        people = person_entry.persons.get("author", [])
+        names = [" ".join(p.first_names + p.middle_names + p.last_names) for p in people]
         assert names == list(doc.meta.authors)
 
 
@@ -85,7 +86,8 @@ def test_item_types_follow_the_source(corpus_docs):
     types = {prefix: csl_item(doc)["type"] for prefix, doc in corpus_docs.items()}
     assert types["003"] == "report" and types["002"] == "chapter"
     item = csl_item(corpus_docs["003"])
-    assert (item["publisher"], item["collection-title"], item["collection-number"]) == ("Ifri", "Russie.Nei.Visions", "104")
+    series = (item["publisher"], item["collection-title"], item["collection-number"])
+    assert series == ("Ifri", "Russie.Nei.Visions", "104")
 
 
 def test_csl_json_is_well_formed_and_leaves_missing_fields_out(corpus_docs):
@@ -133,7 +135,8 @@ def test_styles_against_hand_written_references(corpus_docs, prefix, style, expe
 
 def test_chicago_note_gives_full_names_first(corpus_docs):
     note = format_item(csl_item(corpus_docs["003"]), "chicago-notes").citation
-    assert note.startswith("Céline Pajon, Japan-Russia: The Limits of a Strategic Rapprochement, trans. Cameron Johnston")
+    assert note.startswith("Céline Pajon, Japan-Russia: The Limits of a Strategic Rapprochement, "
+                           "trans. Cameron Johnston")
 
 
 def test_series_and_number_appear_in_every_style(corpus_docs):

@@ -74,7 +74,8 @@ def test_search_json_shape_and_query_errors(corpus_settings):
     result = CliRunner().invoke(cli, ["--data-dir", str(corpus_settings.data_dir), "search", "--json", "--limit", "3",
                                       "hikiwake"], obj={})
     payload = json.loads(result.output)
-    assert payload["total_documents"] == 2 and {h["doc_id"] for h in payload["hits"]} == {d["doc_id"] for d in payload["documents"]}
+    assert payload["total_documents"] == 2
+    assert {h["doc_id"] for h in payload["hits"]} == {d["doc_id"] for d in payload["documents"]}
     assert set(payload["hits"][0]) == {"doc_id", "title", "authors", "date", "section_id", "section_title", "kind",
                                        "note_number", "snippet"}
     assert "<mark>hikiwake</mark>" in payload["hits"][0]["snippet"].lower()

@@ -70,3 +70,12 @@ def test_a_corrupted_index_is_reported_and_rebuilt_with_nothing_lost(corpus_sett
     assert operations.reindex(settings) == 5
     assert client.get("/healthz").json == {"ok": True, "documents": 5}
     assert client.get("/api/search?q=hikiwake").json["total_documents"] == 2
+
+
+def test_a_running_app_sees_a_rebuilt_index(corpus_settings, tmp_path):
+    settings = copy_archive(corpus_settings, tmp_path / "archive")
+    client = create_app({"TESTING": True, "SETTINGS": settings}).test_client()
+    before = client.get("/api/search?q=hikiwake").json["total"]
+    assert operations.reindex(settings) == 5
+    assert client.get("/api/search?q=hikiwake").json["total"] == before > 0
+    assert client.get("/healthz").json == {"ok": True, "documents": 5}
