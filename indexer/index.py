@@ -103,9 +103,10 @@ class ArchiveIndex:
             raise
         writer.commit(merge=False)
 
-    def put(self, writer, doc: Document, record_hash: str) -> None:
-        """Replace every entry of a document with its current ones."""
-        writer.delete_by_term("doc_id", doc.id)
+    def put(self, writer, doc: Document, record_hash: str, new: bool = False) -> None:
+        """Replace every entry of a document with its current ones (``new``: it has none yet)."""
+        if not new:
+            writer.delete_by_term("doc_id", doc.id)
         for entry in entries(doc, record_hash):
             writer.add_document(**entry)
 

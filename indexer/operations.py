@@ -176,9 +176,9 @@ def _commit(store: Store, index: ArchiveIndex, batch: list[tuple[str, Document]]
         store.set_state("writing", str(os.getpid()))
         with store.transaction():
             with index.writer() as writer:
-                for _, doc in batch:
+                for outcome, doc in batch:
                     store.put(doc)
-                    index.put(writer, doc, record_hash(doc))
+                    index.put(writer, doc, record_hash(doc), new=outcome == "added")
         store.set_state("writing", None)
     except (OSError, sqlite3.OperationalError) as err:  # a full disk, a read-only mount
         raise ArchiveError(f"writing to the archive at {store.data_dir} failed ({err}): the last "

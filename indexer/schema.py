@@ -8,7 +8,7 @@ from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, Stem
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 VERSION_FILE = "schema_version.json"
 
 
@@ -31,7 +31,7 @@ def build_schema() -> Schema:
         section_id=ID(stored=True),
         section_title=TEXT(analyzer=text_analyzer(), stored=True),
         note_number=NUMERIC(stored=True),
-        content=TEXT(analyzer=text_analyzer(), stored=True, phrase=True, chars=True, spelling=True),
+        content=TEXT(analyzer=text_analyzer(), stored=True, phrase=True, chars=True),
         title=TEXT(analyzer=text_analyzer(), stored=True),
         authors=TEXT(analyzer=name_analyzer()),
         author_facet=KEYWORD(stored=True, commas=True, lowercase=False),

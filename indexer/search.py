@@ -9,6 +9,7 @@ from whoosh import qparser, sorting
 from whoosh.highlight import HtmlFormatter, PinpointFragmenter, WholeFragmenter, get_text, highlight
 from whoosh.query import And, Or, Query, Term, TermRange
 from whoosh.searching import Hit as WhooshHit
+from whoosh.spelling import Corrector
 
 from archive.errors import ArchiveError
 from indexer.index import ArchiveIndex, DocumentFacts
@@ -260,11 +261,37 @@ def _suggestion(index: ArchiveIndex, searcher, text: str) -> str:
     """A corrected query from the archive's own words, or '' when every word is known."""
     query = parse_query(text, index)
     try:
-        correction = searcher.correct_query(query, text, correctors={"content": searcher.corrector("content")},
+        correction = searcher.correct_query(query, text, correctors={"content": WordCorrector(searcher)},
                                             prefix=1)  # words that start alike: a whole-vocabulary scan is slow
     except TypeError:  # Whoosh cannot place a correction in text it split oddly (control characters)
         return ""
     return correction.string if correction.string != text else ""
+
+
+class WordCorrector(Corrector):
+    """Suggests indexed words for a misspelled one, written as the text writes them, not as stems.
+
+    The index keeps stems only (a separate spelling field cost 40 % of indexing time), so each
+    suggested stem is turned back into a word by finding it in a passage that contains it.
+    """
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self.stems = searcher.corrector("content")
+
+    def _suggestions(self, text, maxdist, prefix):
+        for rank, stem in enumerate(self.stems.suggest(text, limit=3, maxdist=maxdist, prefix=prefix)):
+            word = self._written_form(stem)
+            if word:
+                yield -rank, word
+
+    def _written_form(self, stem: str) -> str:
+        """The first word in a passage containing ``stem`` whose stem it is."""
+        for hit in self.searcher.search(Term("content", stem), limit=1):
+            for token in ANALYZER(hit.get("content", ""), chars=True, removestops=False):
+                if token.text == stem:
+                    return hit["content"][token.startchar:token.endchar].lower()
+        return ""
 
 
 def related_documents(index: ArchiveIndex, searcher, doc_id: str, text: str, top: int = 5) -> list[DocumentFacts]:

@@ -66,7 +66,7 @@ def test_html_scripts_are_never_indexed(settings, tmp_path):
 def test_a_failed_index_commit_leaves_store_and_index_as_before(settings, monkeypatch):
     operations.ingest([SAMPLES / "tide-tables.md"], settings, ParseOptions())
 
-    def broken_put(self, writer, doc, record_hash):
+    def broken_put(self, writer, doc, record_hash, new=False):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(ArchiveIndex, "put", broken_put)
