@@ -28,7 +28,12 @@ CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 def record_hash(doc: Document) -> str:
     """A fingerprint of a document's record, kept in the index to tell a stale entry."""
-    canonical = json.dumps(doc.to_dict(), sort_keys=True, ensure_ascii=False)
+    return _hash_of(doc.to_dict())
+
+
+def _hash_of(record: dict) -> str:
+    """The fingerprint of a record."""
+    canonical = json.dumps(record, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
@@ -59,14 +64,17 @@ class Store:
             raise
         self.db.execute("COMMIT")
 
-    def put(self, doc: Document) -> None:
-        """Insert or replace a document record."""
+    def put(self, doc: Document) -> str:
+        """Insert or replace a document record; returns its record hash."""
+        record = doc.to_dict()
+        fingerprint = _hash_of(record)
         self.db.execute(
             "INSERT OR REPLACE INTO documents (id, source_path, sha256, record_hash, title, record)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (doc.id, doc.source.path, doc.source.sha256, record_hash(doc), doc.meta.title,
-             json.dumps(doc.to_dict(), ensure_ascii=False)),
+            (doc.id, doc.source.path, doc.source.sha256, fingerprint, doc.meta.title,
+             json.dumps(record, ensure_ascii=False)),
         )
+        return fingerprint
 
     def delete(self, doc_id: str) -> bool:
         """Remove a record; True if there was one."""

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import resource
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -38,10 +40,51 @@ def corpus_files() -> list[Path]:
 
 
 def peak_rss_mb() -> float:
-    """Peak resident memory of this process and its finished children, in MB (Linux reports KB)."""
+    """Peak resident memory of this process or its largest finished child, in MB (Linux reports KB)."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return round(max(own, children) / 1024, 1)
+
+
+class TreeMemory:
+    """Samples the resident memory of this process and all its descendants (worker pools included)."""
+
+    def __init__(self, every: float = 0.2):
+        self.every, self.peak_mb, self._stop = every, 0.0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            self.peak_mb = max(self.peak_mb, round(_tree_rss_kb(os.getpid()) / 1024, 1))
+
+
+def _tree_rss_kb(root: int) -> int:
+    """Resident memory of a process and its descendants, in KB, from /proc."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                status = (entry / "status").read_text()
+            except OSError:
+                continue
+            fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+            parents[int(entry.name)] = int(fields.get("PPid", "0"))
+            rss[int(entry.name)] = int(fields.get("VmRSS", "0 kB").split()[0])
+    tree, frontier = {root}, [root]
+    while frontier:
+        children = [pid for pid, parent in parents.items() if parent in frontier and pid not in tree]
+        tree.update(children)
+        frontier = children
+    return sum(rss.get(pid, 0) for pid in tree)
 
 
 def folder_mb(path: Path) -> float:

@@ -90,6 +90,11 @@ def _replace_with_text(tag: HtmlElement, text: str) -> None:
     parent.remove(tag)
 
 
+def _labelled(root: HtmlElement) -> list[HtmlElement]:
+    """The elements under ``root`` (itself included) that have a class or an id, in document order."""
+    return root.xpath("descendant-or-self::*[@class or @id]")
+
+
 def _classes_and_id(tag: HtmlElement) -> str:
     """An element's class names and id, as one string to match."""
     return f"{tag.get('class') or ''} {tag.get('id') or ''}"
@@ -125,9 +130,8 @@ def take_notes(root: HtmlElement) -> list[Block]:
     """Note blocks from the elements that in-text note links point at; markers become ``[^n]``."""
     notes: list[Block] = []
     by_id: dict[str, HtmlElement] = {}
-    for tag in root.iter():
-        if tag.get("id"):
-            by_id.setdefault(tag.get("id"), tag)  # the first element with an id wins, as in a browser
+    for tag in root.xpath("//*[@id]"):
+        by_id.setdefault(tag.get("id"), tag)  # the first element with an id wins, as in a browser
     for link in list(root.iter("a")):
         href = link.get("href") or ""
         if len(href) < 2 or not href.startswith("#") or not _attached(link, root):
@@ -141,7 +145,7 @@ def take_notes(root: HtmlElement) -> list[Block]:
         if target.getparent() is not None and _attached(target, root):
             notes.append(Block(_note_text(target), "note", number=int(number)))
             _drop(target)
-    for container in [t for t in root.iter() if NOTE_CONTAINER.search(_classes_and_id(t))]:
+    for container in [t for t in _labelled(root) if NOTE_CONTAINER.search(_classes_and_id(t))]:
         if _attached(container, root) and not text_of(container, "").strip("—-"):
             _drop(container)
     return notes
@@ -173,7 +177,7 @@ def find_main(body: HtmlElement) -> HtmlElement:
     for tag in list(body.iter("header", "footer")):
         if not any(a.tag in ("article", "main") for a in tag.iterancestors()):
             _drop(tag)
-    for tag in [t for t in body.iter() if CHROME_ATTR.search(_classes_and_id(t))]:
+    for tag in [t for t in _labelled(body) if CHROME_ATTR.search(_classes_and_id(t))]:
         if tag.tag not in ("body", "article", "main", "html") and _attached(tag, body):
             _drop(tag)
     candidates = list(body.iter("article")) or list(body.iter("main")) or \

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
 import shutil
 import threading
@@ -12,10 +13,27 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from whoosh import index as whoosh_index
+from whoosh import multiproc
 
 from archive.errors import ArchiveError
 from archive.model import Document, strip_markers
 from indexer.schema import build_schema, needs_rebuild, write_version
+
+
+class ForkserverSubWriter(multiproc.SubWriterTask):
+    """Whoosh's sub-writer process, started by a fork server rather than forked from the writer.
+
+    A forked child would inherit the archive's writer lock and could hold it after the writer is killed.
+    """
+
+    @staticmethod
+    def _Popen(process_obj):
+        return multiprocessing.get_context("forkserver").Process._Popen(process_obj)
+
+
+# Whoosh's multiprocessing writer makes its tasks and queues by these names
+multiproc.SubWriterTask = ForkserverSubWriter
+multiproc.Queue = multiprocessing.get_context("forkserver").Queue
 
 
 class IndexUnavailable(ArchiveError):
