@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
 
+from archive.citation import item_type
 from archive.errors import DocumentNotFound
 from archive.model import strip_markers
 from indexer.search import highlight_terms, related_documents
 from webapp.access import get_index, get_searcher, get_store, get_variants
-from webapp.cite import cite_panel, cited_scope, item_for
+from webapp.cite import cite_panel, cited_scope
 from webapp.render import reader_view
 
 bp = Blueprint("reader", __name__, url_prefix="/documents")
@@ -28,13 +29,12 @@ def document(doc_id: str):
         raise DocumentNotFound(doc_id)
     query = request.args.get("q", "")[:500]
     terms = highlight_terms(get_index(), get_searcher(), query, get_variants())
-    text = "\n".join(strip_markers(p) for s in doc.sections for p in s.paragraphs)
-    related = get_index().per_generation(get_searcher(), ("related", doc.id),
-                                         lambda: related_documents(get_index(), get_searcher(), doc.id, text))
-    item = item_for(doc)
+    related = get_index().per_generation(get_searcher(), ("related", doc.id), lambda: related_documents(
+        get_index(), get_searcher(), doc.id, "\n".join(strip_markers(p) for s in doc.sections for p in s.paragraphs)))
     return render_template("reader/document.html", doc=doc, view=reader_view(doc, terms), query=query,
                            related=related, cite=cite_panel(doc, cited_scope(doc, request.args)),
-                           item=item, item_type=item["type"], api_url=url_for("api.document", doc_id=doc.id))
+                           item_type=item_type(doc.meta, doc.source.format),
+                           api_url=url_for("api.document", doc_id=doc.id))
 
 
 @bp.app_template_test("web_address")
