@@ -28,12 +28,16 @@ CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 def record_hash(doc: Document) -> str:
     """A fingerprint of a document's record, kept in the index to tell a stale entry."""
-    return _hash_of(doc.to_dict())
+    return _hash_of(_canonical(doc))
 
 
-def _hash_of(record: dict) -> str:
-    """The fingerprint of a record."""
-    canonical = json.dumps(record, sort_keys=True, ensure_ascii=False)
+def _canonical(doc: Document) -> str:
+    """A document's record as JSON with sorted keys: what the store keeps and the hash is taken of."""
+    return json.dumps(doc.to_dict(), sort_keys=True, ensure_ascii=False)
+
+
+def _hash_of(canonical: str) -> str:
+    """The fingerprint of a record's canonical JSON."""
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
@@ -66,13 +70,12 @@ class Store:
 
     def put(self, doc: Document) -> str:
         """Insert or replace a document record; returns its record hash."""
-        record = doc.to_dict()
+        record = _canonical(doc)
         fingerprint = _hash_of(record)
         self.db.execute(
             "INSERT OR REPLACE INTO documents (id, source_path, sha256, record_hash, title, record)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (doc.id, doc.source.path, doc.source.sha256, fingerprint, doc.meta.title,
-             json.dumps(record, ensure_ascii=False)),
+            (doc.id, doc.source.path, doc.source.sha256, fingerprint, doc.meta.title, record),
         )
         return fingerprint
 

@@ -1,7 +1,7 @@
 """The search benchmark's baseline: SQLite FTS5 (bm25 + snippet) over the same sections, as a WSGI app.
 
 ``python -m benchmarks.fts_baseline DATA_DIR PORT`` builds ``fts.db`` beside the archive from its
-store and serves ``/api/search?q=`` and ``/healthz`` on waitress, like ``archive serve``.
+store and serves ``/api/search?q=`` and ``/healthz`` on gunicorn, like ``archive serve``.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 from urllib.parse import parse_qs
 
-import waitress
+from webapp.server import default_workers, serve
 
 from archive.model import strip_markers
 from archive.store import Store
@@ -102,4 +102,5 @@ def make_app(db_path: Path):
 
 if __name__ == "__main__":
     data_dir, port = Path(sys.argv[1]), int(sys.argv[2])
-    waitress.serve(make_app(build(data_dir)), host="127.0.0.1", port=port, threads=8, _quiet=True)
+    db_path = build(data_dir)
+    serve(lambda: make_app(db_path), "127.0.0.1", port, default_workers(), 4)  # the same server as archive serve

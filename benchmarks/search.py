@@ -60,8 +60,8 @@ def main() -> dict:
     """Both servers over the same archive; writes results/search.json."""
     data_dir = scale_archive()
     port = free_port()
-    ours = measure(python_command("-m", "indexer.cli", "--data-dir", str(data_dir), "serve", "--port", str(port),
-                                  "--threads", "8"), port)
+    ours = measure(python_command("-m", "indexer.cli", "--data-dir", str(data_dir), "serve", "--port", str(port)),
+                   port)
     port = free_port()
     baseline = measure(python_command("-m", "benchmarks.fts_baseline", str(data_dir), str(port)), port)
     p95 = ours["8_clients"]["p95_ms"]

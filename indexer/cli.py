@@ -249,13 +249,13 @@ def _styled(items: list[dict], style: str) -> str:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+@click.option("--workers", type=click.IntRange(1, 64), help="Worker processes  [default: one per core]")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Threads per worker.")
 @click.pass_context
-def serve(ctx, host, port, threads):
-    """Serve the web app (search, reader, JSON API) on the waitress WSGI server."""
-    import waitress
-
+def serve(ctx, host, port, workers, threads):
+    """Serve the web app (search, reader, JSON API) on the gunicorn WSGI server."""
     from webapp import create_app
+    from webapp.server import default_workers, serve as run_server
 
     settings = settings_from(ctx)
     try:
@@ -264,8 +264,7 @@ def serve(ctx, host, port, threads):
     except ArchiveError as err:
         click.echo(f"Warning: {err}. Pages will say so until this is fixed.", err=True)
     click.echo(f"Open http://{host}:{port}/  (Ctrl-C to stop)")
-    waitress.serve(create_app({"SETTINGS": settings}), host=host, port=port, threads=threads,
-                   ident="longform-archive")
+    run_server(lambda: create_app({"SETTINGS": settings}), host, port, workers or default_workers(), threads)
 
 
 @contextmanager

@@ -1,15 +1,15 @@
 """HTML sources: metadata from the head, notes linked by anchors, the article body as blocks.
 
 Parsed with lxml (libxml2's HTML parser, which recovers from broken markup like a browser): it reads
-HTML about twenty times faster than BeautifulSoup's tree builder, which dominated ingest time.
+HTML about twenty times faster than BeautifulSoup's tree builder, which dominated ingest time. Plain
+``lxml.etree`` elements, not ``lxml.html``'s: those are looked up by a Python callback per element.
 """
 from __future__ import annotations
 
 import re
 
-import lxml.html
-from lxml.etree import ParserError
-from lxml.html import HtmlElement
+from lxml import etree
+from lxml.etree import _Element as Element
 
 from archive.model import Metadata
 from indexer.blocks import Block
@@ -39,7 +39,8 @@ META_NAMES = {
 }
 
 
-PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+EMPTY = b"<html><body></body></html>"
 
 
 def parse_html(html: str, whole_body: bool = False) -> tuple[list[Block], Metadata]:
@@ -58,31 +59,32 @@ def parse_html(html: str, whole_body: bool = False) -> tuple[list[Block], Metada
     return element_blocks(main, meta.title) + notes, meta
 
 
-def _parse(html: str) -> HtmlElement:
+def _parse(html: str) -> Element:
     """The document element; an empty one for a document with no markup at all."""
-    try:
-        return lxml.html.document_fromstring(html.encode("utf-8"), parser=PARSER)
-    except ParserError:
-        return lxml.html.document_fromstring(b"<html><body></body></html>", parser=PARSER)
+    root = etree.fromstring(html.encode("utf-8") or EMPTY, parser=PARSER)
+    return etree.fromstring(EMPTY, parser=PARSER) if root is None else root
 
 
-def text_of(tag: HtmlElement, separator: str = " ") -> str:
+def text_of(tag: Element, separator: str = " ") -> str:
     """The text inside an element, its pieces stripped and joined (BeautifulSoup's get_text(sep, strip=True))."""
     return separator.join(piece.strip() for piece in tag.itertext() if piece.strip())
 
 
-def _drop(tag: HtmlElement) -> None:
+def text_content(tag: Element) -> str:
+    """All the text inside an element, unchanged."""
+    return "".join(tag.itertext())
+
+
+def _drop(tag: Element) -> None:
     """Remove an element and what it contains, keeping the text that follows it."""
     if tag.getparent() is not None:
-        tag.drop_tree()
+        _replace_with_text(tag, "")
 
 
-def _replace_with_text(tag: HtmlElement, text: str) -> None:
+def _replace_with_text(tag: Element, text: str) -> None:
     """Put plain text where an element was."""
-    tail = tag.tail
-    tag.tail = None
     previous, parent = tag.getprevious(), tag.getparent()
-    addition = text + (tail or "")
+    addition = text + (tag.tail or "")
     if previous is not None:
         previous.tail = (previous.tail or "") + addition
     else:
@@ -90,17 +92,27 @@ def _replace_with_text(tag: HtmlElement, text: str) -> None:
     parent.remove(tag)
 
 
-def _labelled(root: HtmlElement) -> list[HtmlElement]:
-    """The elements under ``root`` (itself included) that have a class or an id, in document order."""
-    return root.xpath("descendant-or-self::*[@class or @id]")
+def _labelled(root: Element, pattern: re.Pattern) -> list[Element]:
+    """The elements under ``root`` (itself included) whose class or id matches ``pattern``, in document order."""
+    # manual pages label thousands of elements (code highlighting) with a few repeated values:
+    # XPath hands over the values, each distinct one is matched once, and only matches become elements
+    verdicts: dict[str, bool] = {}
+    found: dict[Element, None] = {}
+    for value in root.xpath("descendant-or-self::*/@class | descendant-or-self::*/@id"):
+        verdict = verdicts.get(value)
+        if verdict is None:
+            verdict = verdicts[value] = pattern.search(value) is not None
+        if verdict:
+            found[value.getparent()] = None
+    return list(found)
 
 
-def _classes_and_id(tag: HtmlElement) -> str:
+def _classes_and_id(tag: Element) -> str:
     """An element's class names and id, as one string to match."""
     return f"{tag.get('class') or ''} {tag.get('id') or ''}"
 
 
-def head_metadata(root: HtmlElement) -> Metadata:
+def head_metadata(root: Element) -> Metadata:
     """Title, authors, date and the rest from <meta>, <title>, <h1>, <time> and the lang attribute."""
     metas: dict[str, list[str]] = {}
     for tag in root.iter("meta"):
@@ -115,7 +127,7 @@ def head_metadata(root: HtmlElement) -> Metadata:
     heading, title_tag, time = (next(root.iter(name), None) for name in ("h1", "title", "time"))
     title = first("title") or (text_of(heading) if heading is not None else "") or \
         (text_of(title_tag) if title_tag is not None else "")
-    date = first("date") or ((time.get("datetime") or time.text_content()) if time is not None else "")
+    date = first("date") or ((time.get("datetime") or text_content(time)) if time is not None else "")
     canonical = next((link.get("href", "") for link in root.iter("link")
                       if "canonical" in (link.get("rel") or "").lower().split()), "")
     return Metadata(
@@ -126,10 +138,10 @@ def head_metadata(root: HtmlElement) -> Metadata:
     )
 
 
-def take_notes(root: HtmlElement) -> list[Block]:
+def take_notes(root: Element) -> list[Block]:
     """Note blocks from the elements that in-text note links point at; markers become ``[^n]``."""
     notes: list[Block] = []
-    by_id: dict[str, HtmlElement] = {}
+    by_id: dict[str, Element] = {}
     for tag in root.xpath("//*[@id]"):
         by_id.setdefault(tag.get("id"), tag)  # the first element with an id wins, as in a browser
     for link in list(root.iter("a")):
@@ -145,13 +157,13 @@ def take_notes(root: HtmlElement) -> list[Block]:
         if target.getparent() is not None and _attached(target, root):
             notes.append(Block(_note_text(target), "note", number=int(number)))
             _drop(target)
-    for container in [t for t in _labelled(root) if NOTE_CONTAINER.search(_classes_and_id(t))]:
+    for container in _labelled(root, NOTE_CONTAINER):
         if _attached(container, root) and not text_of(container, "").strip("—-"):
             _drop(container)
     return notes
 
 
-def _attached(tag: HtmlElement, root: HtmlElement) -> bool:
+def _attached(tag: Element, root: Element) -> bool:
     """True while an element is still inside the document (not in a removed subtree)."""
     for ancestor in tag.iterancestors():
         if ancestor is root:
@@ -159,12 +171,12 @@ def _attached(tag: HtmlElement, root: HtmlElement) -> bool:
     return tag is root
 
 
-def _in_note(link: HtmlElement) -> bool:
+def _in_note(link: Element) -> bool:
     """True if a link sits inside a footnote list (a back-link, not a marker)."""
     return any(NOTE_CONTAINER.search(_classes_and_id(p)) for p in link.iterancestors())
 
 
-def _note_text(target: HtmlElement) -> str:
+def _note_text(target: Element) -> str:
     """A note's text without its back-links."""
     for back in list(target.iter("a")):
         if BACKLINK.match(text_of(back, "")) or "backref" in (back.get("class") or ""):
@@ -172,27 +184,27 @@ def _note_text(target: HtmlElement) -> str:
     return " ".join(text_of(target).split())
 
 
-def find_main(body: HtmlElement) -> HtmlElement:
+def find_main(body: Element) -> Element:
     """The article body: <article>, <main> or role=main, else the block densest in paragraph text."""
     for tag in list(body.iter("header", "footer")):
         if not any(a.tag in ("article", "main") for a in tag.iterancestors()):
             _drop(tag)
-    for tag in [t for t in _labelled(body) if CHROME_ATTR.search(_classes_and_id(t))]:
+    for tag in _labelled(body, CHROME_ATTR):
         if tag.tag not in ("body", "article", "main", "html") and _attached(tag, body):
             _drop(tag)
     candidates = list(body.iter("article")) or list(body.iter("main")) or \
         [t for t in body.iter() if t.get("role") == "main"]
     if candidates:
-        return max(candidates, key=lambda t: len(t.text_content()))
-    scores: dict[int, tuple[int, HtmlElement]] = {}
+        return max(candidates, key=lambda t: len(text_content(t)))
+    scores: dict[int, tuple[int, Element]] = {}
     for paragraph in body.iter("p"):
         parent = paragraph.getparent()
         length, _ = scores.get(id(parent), (0, parent))
-        scores[id(parent)] = (length + len(paragraph.text_content()), parent)
+        scores[id(parent)] = (length + len(text_content(paragraph)), parent)
     return max(scores.values(), key=lambda pair: pair[0])[1] if scores else body
 
 
-def element_blocks(root: HtmlElement, title: str = "") -> list[Block]:
+def element_blocks(root: Element, title: str = "") -> list[Block]:
     """Leaf block elements in document order: headings with levels, paragraphs, list items, rules."""
     blocks: list[Block] = []
     tags = [t for t in root.iter(*BLOCK_TAGS) if t is not root]
@@ -203,8 +215,9 @@ def element_blocks(root: HtmlElement, title: str = "") -> list[Block]:
             continue
         if id(tag) in containers:
             continue
-        text = " ".join(text_of(tag).split())
-        text = re.sub(r"\s+(\[\^\d+\])", r"\1", text)
+        text = " ".join(" ".join(tag.itertext()).split())
+        if "[^" in text:
+            text = re.sub(r"\s+(\[\^\d+\])", r"\1", text)
         if not text:
             continue
         if re.fullmatch(r"h[1-6]", tag.tag):
@@ -214,7 +227,7 @@ def element_blocks(root: HtmlElement, title: str = "") -> list[Block]:
     return _normalise_levels(blocks, title)
 
 
-def _containers(tags: list[HtmlElement], root: HtmlElement) -> set[int]:
+def _containers(tags: list[Element], root: Element) -> set[int]:
     """The ids of the block elements that hold another block element (one walk up from each block)."""
     block_names = set(BLOCK_TAGS)
     containers: set[int] = set()

@@ -18,6 +18,7 @@ from whoosh import multiproc
 from archive.errors import ArchiveError
 from archive.model import Document, strip_markers
 from indexer.schema import build_schema, needs_rebuild, write_version
+from indexer.suggest import Vocabulary
 
 
 class ForkserverSubWriter(multiproc.SubWriterTask):
@@ -34,6 +35,8 @@ class ForkserverSubWriter(multiproc.SubWriterTask):
 # Whoosh's multiprocessing writer makes its tasks and queues by these names
 multiproc.SubWriterTask = ForkserverSubWriter
 multiproc.Queue = multiprocessing.get_context("forkserver").Queue
+# the fork server imports the parsers and Whoosh once, so a worker starts in milliseconds, not 0.4 s
+multiprocessing.get_context("forkserver").set_forkserver_preload(["indexer.pipeline", "indexer.index"])
 
 
 class IndexUnavailable(ArchiveError):
@@ -65,15 +68,17 @@ def entries(doc: Document, record_hash: str) -> Iterator[dict]:
         "year": doc.meta.year, "date": doc.meta.date,
     }
     whole = [doc.meta.title, doc.meta.subtitle, " ".join(doc.meta.authors), doc.meta.abstract]
-    yield {**shared, "entry_id": f"{doc.id}#document", "kind": "document", "section_id": "",
-           "content": "\n\n".join(t for t in whole if t), "record_hash": record_hash}
+    facts = {"title": doc.meta.title, "authors": list(doc.meta.authors), "date": doc.meta.date,
+             "publisher": doc.meta.publisher}
+    yield {**shared, "kind": "document", "content": "\n\n".join(t for t in whole if t), "facts": facts,
+           "record_hash": record_hash}
     for section in doc.sections:
-        yield {**shared, "entry_id": f"{doc.id}#{section.id}", "kind": "body", "section_id": section.id,
+        yield {**shared, "kind": "body", "section_id": section.id,
                "section_title": section.title,
                "content": "\n\n".join(strip_markers(p) for p in section.paragraphs)}
     for note in doc.footnotes:
         section = doc.section(note.section_id)
-        yield {**shared, "entry_id": f"{doc.id}#note-{note.number}", "kind": "footnote",
+        yield {**shared, "kind": "footnote",
                "section_id": note.section_id, "section_title": section.title if section else "",
                "note_number": note.number, "content": note.text}
 
@@ -90,6 +95,7 @@ class ArchiveIndex:
         self._local = threading.local()
         self._cache: tuple[tuple | None, dict] = (None, {})
         self._facts: tuple[tuple | None, dict[str, DocumentFacts], set[int]] = (None, {}, set())
+        self._words: tuple[tuple | None, Vocabulary] = (None, Vocabulary(()))
 
     @classmethod
     def create(cls, index_dir: Path) -> ArchiveIndex:
@@ -154,11 +160,20 @@ class ArchiveIndex:
             numbers = set(searcher.document_numbers(kind="document"))
             facts = {}
             for number in numbers:
-                f = searcher.stored_fields(number)
-                facts[f["doc_id"]] = DocumentFacts(f["doc_id"], f.get("title", ""), _split_authors(f),
-                                                   f.get("date", ""), f.get("publisher", ""))
+                fields = searcher.stored_fields(number)
+                f = fields["facts"]
+                facts[fields["doc_id"]] = DocumentFacts(fields["doc_id"], f["title"], tuple(f["authors"]),
+                                                        f["date"], f["publisher"])
             self._facts = (generation, facts, numbers)
         return self._facts
+
+    def vocabulary(self, searcher) -> Vocabulary:
+        """The indexed words (stems) of the text, read once per index version, for "did you mean"."""
+        version = self._version_of(searcher)
+        if version != self._words[0]:
+            words = (t.decode("utf-8") if isinstance(t, bytes) else t for t in searcher.reader().lexicon("content"))
+            self._words = (version, Vocabulary(words))
+        return self._words[1]
 
     def per_generation(self, searcher, key, compute):
         """A value computed once while the index stays the same (emptied at each commit, and when large)."""
@@ -224,11 +239,6 @@ def _open(index_dir: Path):
     if problem:
         raise IndexUnavailable(f"the index at {index_dir} cannot be read ({problem}): run 'archive reindex'")
     return ix
-
-
-def _split_authors(fields: dict) -> tuple[str, ...]:
-    """The author names kept in an entry's facet field."""
-    return tuple(a.strip() for a in fields.get("author_facet", "").split(",") if a.strip())
 
 
 def rebuild(index_dir: Path, documents: Iterable[tuple[Document, str]]) -> ArchiveIndex:

@@ -74,11 +74,11 @@ def extract_notes(blocks: list[Block]) -> tuple[list[Block], dict[int, str]]:
 
 def _numbered_run(blocks: list[Block], start: int, expected: int) -> list[Block]:
     """The blocks from ``start`` numbered expected, expected+1, … in a row."""
-    run = []
-    for block in blocks[start:]:
-        if note_start(block) != expected + len(run):
+    run: list[Block] = []
+    for index in range(start, len(blocks)):  # not a slice or islice: both walk from the start, every call
+        if note_start(blocks[index]) != expected + len(run):
             break
-        run.append(block)
+        run.append(blocks[index])
     return run
 
 

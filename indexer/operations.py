@@ -11,7 +11,7 @@ import os
 import sqlite3
 import time
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -31,7 +31,7 @@ from indexer.variants import VARIANTS_FILE, read_variants
 BATCH_SIZE = 500
 BATCH_SECONDS = 5.0  # a batch also commits after this long, so progress shows and a kill loses little
 PARALLEL_FROM = 8  # files; below this a process pool costs more than it saves
-INDEX_PARALLEL_FROM = 100  # documents in a batch; starting index writer processes costs about 0.2 s
+INDEX_PARALLEL_FROM = 100  # files to ingest; starting index writer processes costs about 0.2 s
 
 
 @dataclass
@@ -129,70 +129,107 @@ def ingest(paths: Iterable[Path], settings: Settings, options: ParseOptions,
     for item in failed:
         notify("failed", item)
     with writable(settings) as (store, index):
-        batch: list[tuple[str, Document]] = []
-        batch_started = time.monotonic()
-        for path, parsed in parse_all(files, options, workers):
-            if isinstance(parsed, str):
-                item = {"path": str(path), "error": parsed}
-                report.failed.append(item)
-                notify("failed", item)
-                continue
-            outcome = _classify(store, parsed, batch)
-            if outcome == "unchanged":
-                item = {"path": str(path), "id": store.id_for_content(parsed.source.sha256) or parsed.id,
-                        "title": parsed.meta.title}
-                report.unchanged.append(item)
-                notify("unchanged", item)
-                continue
-            store.save_original(Path(path).read_bytes(), parsed.source.sha256, Path(path).suffix)
-            batch.append((outcome, parsed))
-            if len(batch) >= BATCH_SIZE or time.monotonic() - batch_started >= BATCH_SECONDS:
-                _commit(store, index, batch, report, notify)
-                batch_started = time.monotonic()
-        _commit(store, index, batch, report, notify)
+        procs = os.cpu_count() or 1 if len(files) >= INDEX_PARALLEL_FROM else 1
+        with Batch(store, index, procs, report, notify) as batch:
+            for path, parsed in parse_all(files, options, workers):
+                if isinstance(parsed, str):
+                    item = {"path": str(path), "error": parsed}
+                    report.failed.append(item)
+                    notify("failed", item)
+                    continue
+                outcome = _classify(store, parsed)
+                if outcome == "unchanged":
+                    item = {"path": str(path), "id": store.id_for_content(parsed.source.sha256),
+                            "title": parsed.meta.title}
+                    report.unchanged.append(item)
+                    notify("unchanged", item)
+                    continue
+                store.save_original(Path(path).read_bytes(), parsed.source.sha256, Path(path).suffix)
+                batch.add(outcome, parsed)
     return report
 
 
-def _classify(store: Store, doc: Document, batch: list[tuple[str, Document]]) -> str:
-    """unchanged (same bytes already kept), replaced (same path, new bytes; keeps its id) or added."""
-    pending = [d for _, d in batch]
-    if store.id_for_content(doc.source.sha256) or any(d.source.sha256 == doc.source.sha256 for d in pending):
+def _classify(store: Store, doc: Document) -> str:
+    """unchanged (same bytes already kept), replaced (same path, new bytes; keeps its id) or added.
+
+    The store answers for the open batch too: its transaction sees its own uncommitted documents.
+    """
+    if store.id_for_content(doc.source.sha256):
         return "unchanged"
     old_id = store.id_for_path(doc.source.path)
     if old_id:
         doc.id = old_id
         return "replaced"
-    taken = {d.id for d in pending}
-    while store.get(doc.id) is not None or doc.id in taken:
+    while store.get(doc.id) is not None:
         doc.id += "-1"
     return "added"
 
 
-def _commit(store: Store, index: ArchiveIndex, batch: list[tuple[str, Document]], report: IngestReport,
-            notify: Callable[[str, dict], None]) -> None:
-    """Write one batch to the store and the index, all or nothing, then report it."""
-    if not batch:
-        return
-    try:
-        store.set_state("writing", str(os.getpid()))
-        with store.transaction():
-            with index.writer(procs=_index_processes(len(batch))) as writer:
-                for outcome, doc in batch:
-                    index.put(writer, doc, store.put(doc), new=outcome == "added")
-        store.set_state("writing", None)
-    except (OSError, sqlite3.OperationalError) as err:  # a full disk, a read-only mount
-        raise ArchiveError(f"writing to the archive at {store.data_dir} failed ({err}): the last "
-                           f"{len(batch)} documents were not added; those reported before them were") from err
-    for outcome, doc in batch:
-        item = {"path": doc.source.path, "id": doc.id, "title": doc.meta.title}
-        getattr(report, outcome).append(item)
-        notify(outcome, item)
-    batch.clear()
+class Batch:
+    """Documents written to the store and the index as they come, committed together: all or nothing.
 
+    The index writer is open while files are still being parsed, so its processes index the batch
+    alongside the parsers instead of after them. A batch commits at BATCH_SIZE documents or after
+    BATCH_SECONDS, so progress shows and a kill loses little.
+    """
 
-def _index_processes(batch_size: int) -> int:
-    """How many processes should index a batch: all cores for a large one, else one."""
-    return os.cpu_count() or 1 if batch_size >= INDEX_PARALLEL_FROM else 1
+    def __init__(self, store: Store, index: ArchiveIndex, procs: int, report: IngestReport,
+                 notify: Callable[[str, dict], None]):
+        self.store, self.index, self.procs, self.report, self.notify = store, index, procs, report, notify
+        self.items: list[tuple[str, dict]] = []
+        self.open: ExitStack | None = None
+        self.started = 0.0
+
+    def __enter__(self) -> Batch:
+        return self
+
+    def __exit__(self, kind, error, traceback) -> None:
+        if error is None:
+            self.commit()
+        elif self.open is not None:
+            self._close(kind, error, traceback)
+
+    def add(self, outcome: str, doc: Document) -> None:
+        """Write one document to the open batch (opening one first), committing when it is full."""
+        if self.open is None:
+            self.store.set_state("writing", str(os.getpid()))
+            self.open, self.started = ExitStack(), time.monotonic()
+            self.open.enter_context(self.store.transaction())
+            self.writer = self.open.enter_context(self.index.writer(procs=self.procs))
+        self.items.append((outcome, {"path": doc.source.path, "id": doc.id, "title": doc.meta.title}))
+        with self._failures_explained():
+            self.index.put(self.writer, doc, self.store.put(doc), new=outcome == "added")
+        if len(self.items) >= BATCH_SIZE or time.monotonic() - self.started >= BATCH_SECONDS:
+            self.commit()
+
+    def commit(self) -> None:
+        """Commit the index, then the store, then report the batch's documents."""
+        if self.open is None:
+            return
+        with self._failures_explained():
+            self._close(None, None, None)
+        self.store.set_state("writing", None)
+        for outcome, item in self.items:
+            getattr(self.report, outcome).append(item)
+            self.notify(outcome, item)
+        self.items.clear()
+
+    def _close(self, kind, error, traceback) -> None:
+        """Leave the writer and the transaction: commit both, or on an error cancel both."""
+        stack, self.open = self.open, None
+        stack.__exit__(kind, error, traceback)
+
+    @contextmanager
+    def _failures_explained(self):
+        """Turn a failed write (a full disk, a read-only mount) into one message, after cancelling the batch."""
+        try:
+            yield
+        except (OSError, sqlite3.OperationalError) as err:
+            if self.open is not None:
+                self._close(type(err), err, err.__traceback__)
+            raise ArchiveError(f"writing to the archive at {self.store.data_dir} failed ({err}): the last "
+                               f"{len(self.items)} documents were not added; those reported before them "
+                               "were") from err
 
 
 def remove(doc_id: str, settings: Settings) -> Document:

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 
 from whoosh import qparser, sorting
 from whoosh.highlight import HtmlFormatter, PinpointFragmenter, WholeFragmenter, get_text, highlight
-from whoosh.query import And, Or, Query, Term, TermRange
+from whoosh.query import And, MultiTerm, Or, Prefix, Query, Term, TermRange, Wildcard
 from whoosh.searching import Hit as WhooshHit
 from whoosh.spelling import Corrector
 
@@ -25,6 +25,7 @@ FACETS = ("author", "publisher", "year", "kind")
 DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
 FOOTNOTE_FIELD = re.compile(r"(?<![\w:])footnote:", re.I)
 ANALYZER = text_analyzer()
+STEM_CUT = 3  # letters the English stemmer takes off the end of a word at most, beyond a prefix typed
 
 
 class QueryError(ArchiveError):
@@ -155,10 +156,35 @@ class MarkFormatter(HtmlFormatter):
         return f"<mark>{html.escape(get_text(text, token, replace), quote=False)}</mark>"
 
 
+class ArchiveQueryParser(qparser.QueryParser):
+    """Whoosh's parser, with wildcards made to work on stems.
+
+    The index holds stems, and Whoosh stems a wildcard's letters too: "pars*" became "par*" (part,
+    param, …). A prefix now matches the stems that start with the letters as typed, and the stems a
+    word starting with them can have been cut to: the letters' own stem and their last few letters
+    dropped ("negotiat*" also finds "negoti", the stem of negotiation).
+    """
+
+    def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True, removestops=True):
+        if termclass not in (Prefix, Wildcard) or fieldname not in self.schema:
+            return super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
+        field = self.schema[fieldname]
+        typed = list(field.process_text(text, mode="query", tokenize=False, removestops=False, no_morph=True))
+        if not typed:
+            return None
+        letters = typed[0]
+        query = termclass(fieldname, letters, boost=boost)
+        if termclass is Wildcard or not field.analyzer.has_morph():
+            return query
+        stems = {next(field.process_text(text, mode="query", tokenize=False, removestops=False), letters)}
+        stems.update(letters[:cut] for cut in range(max(3, len(letters) - STEM_CUT), len(letters)))
+        return Or([query, *(Term(fieldname, stem, boost=boost) for stem in sorted(stems - {letters}))])
+
+
 def parse_query(text: str, index: ArchiveIndex) -> Query:
     """Parse the query language: words (all must match), "phrases", OR, NOT/-word, field:value, word*, word~."""
-    parser = qparser.MultifieldParser(["content", "section_title", "title", "authors"], index.ix.schema,
-                                     group=qparser.AndGroup)
+    parser = ArchiveQueryParser(None, index.ix.schema, group=qparser.AndGroup)
+    parser.add_plugin(qparser.MultifieldPlugin(["content", "section_title", "title", "authors"]))
     parser.add_plugin(qparser.FuzzyTermPlugin())
     parser.add_plugin(qparser.PlusMinusPlugin())
     parser.add_plugin(qparser.FieldAliasPlugin({"authors": ["author"], "section_title": ["section"],
@@ -181,31 +207,54 @@ def search(index: ArchiveIndex, request: SearchRequest, searcher=None,
     query = parse_query(expanded, index)
     mask = index.document_entry_numbers(searcher)
     results = searcher.search(query, filter=_filter(request), mask=mask, limit=None,
-                              terms=True, groupedby={"doc": sorting.FieldFacet("doc_id"),
-                                                     "kind": sorting.FieldFacet("kind", maptype=sorting.Count)})
+                              groupedby={"doc": sorting.FieldFacet("doc_id"),
+                                         "kind": sorting.FieldFacet("kind", maptype=sorting.Count)})
     facts = index.document_facts(searcher)
     matched = results.groups("doc")
     result = SearchResult(request, len(results), len(matched), variants=added,
                           facets=_facets(matched, results.groups("kind"), facts))
     ordered = _ordered_documents(matched, dict((n, s) for s, n in results.top_n), facts, request.sort)
     start = (request.page - 1) * request.per_page
-    result.documents = _highlighted(results, ordered[start:start + request.per_page], request.passages, facts)
+    result.documents = _highlighted(results, query, ordered[start:start + request.per_page], request.passages, facts)
     if result.total_documents <= 1:
         result.suggestion = _suggestion(index, searcher, text)
     return result
 
 
-def _highlighted(results, page: list, passages: int, facts: dict[str, DocumentFacts]) -> list[DocumentMatches]:
+def _highlighted(results, query: Query, page: list, passages: int,
+                 facts: dict[str, DocumentFacts]) -> list[DocumentMatches]:
     """The documents of one page, each with its best passages highlighted (and only those)."""
     page = [(doc_id, docnums[:passages], len(docnums)) for doc_id, docnums in page]
     # pinpoint: snippets from the character positions kept in the index, without re-reading whole sections;
     # Whoosh loads those positions for every hit in top_n, so it is cut down to the hits shown
     results.top_n = [hit for _, shown, _ in page for hit in shown]
+    _record_matched_terms(results, query)
     results.fragmenter = PinpointFragmenter(maxchars=240, surround=70, autotrim=True)
     results.formatter = MarkFormatter(between=" … ")
     return [DocumentMatches(facts[doc_id], matches, [_hit(WhooshHit(results, n, score=s), facts[doc_id])
                                                      for s, n in shown])
             for doc_id, shown, matches in page]
+
+
+def _record_matched_terms(results, query: Query) -> None:
+    """Which words of the text each hit in top_n contains, as ``search(terms=True)`` records them.
+
+    Recording them while collecting took half of all search time, for every match; this looks up
+    only the hits shown, in the postings of the query's words.
+    """
+    searcher, docnums = results.searcher, sorted(n for _, n in results.top_n)
+    results.termdocs, results.docterms = {}, {n: [] for n in docnums}
+    for fieldname, word in query.existing_terms(searcher.reader(), phrases=True, expand=True):
+        if fieldname != "content":
+            continue
+        term = (fieldname, word if isinstance(word, bytes) else word.encode("utf-8"))
+        postings = searcher.postings(*term)
+        for docnum in docnums:
+            if postings.is_active() and postings.id() < docnum:
+                postings.skip_to(docnum)
+            if postings.is_active() and postings.id() == docnum:
+                results.termdocs.setdefault(term, []).append(docnum)
+                results.docterms[docnum].append(term)
 
 
 def _filter(request: SearchRequest) -> Query | None:
@@ -260,9 +309,19 @@ def _hit(hit: WhooshHit, facts: DocumentFacts) -> Hit:
 def _suggestion(index: ArchiveIndex, searcher, text: str) -> str:
     """A corrected query from the archive's own words, or '' when every word is known."""
     query = parse_query(text, index)
+    reader = searcher.reader()
+    tokens = list(query.all_tokens())
+    # a bare word is searched in several fields: it is corrected once, from the text's words;
+    # a wildcard or fuzzy word is left as typed
+    in_text = {t.text for t in tokens if t.fieldname == "content"}
+    expanding = {(q.fieldname, q.text) for q in query.leaves() if isinstance(q, MultiTerm)}
+    unknown = [(t.fieldname, t.text) for t in tokens if (t.fieldname == "content" or t.text not in in_text)
+               and (t.fieldname, t.text) not in reader and (t.fieldname, t.text) not in expanding]
+    if not unknown:
+        return ""
     try:
-        correction = searcher.correct_query(query, text, correctors={"content": WordCorrector(searcher)},
-                                            prefix=1)  # words that start alike: a whole-vocabulary scan is slow
+        correction = searcher.correct_query(query, text, correctors={"content": WordCorrector(index, searcher)},
+                                            terms=unknown, aliases={"title": "content", "section_title": "content"})
     except TypeError:  # Whoosh cannot place a correction in text it split oddly (control characters)
         return ""
     return correction.string if correction.string != text else ""
@@ -272,26 +331,27 @@ class WordCorrector(Corrector):
     """Suggests indexed words for a misspelled one, written as the text writes them, not as stems.
 
     The index keeps stems only (a separate spelling field cost 40 % of indexing time), so each
-    suggested stem is turned back into a word by finding it in a passage that contains it.
+    suggested stem is turned back into a word: the first place it occurs, read at its character offsets.
     """
 
-    def __init__(self, searcher):
+    def __init__(self, index: ArchiveIndex, searcher):
         self.searcher = searcher
-        self.stems = searcher.corrector("content")
+        self.vocabulary = index.vocabulary(searcher)
 
     def _suggestions(self, text, maxdist, prefix):
-        for rank, stem in enumerate(self.stems.suggest(text, limit=3, maxdist=maxdist, prefix=prefix)):
+        frequency = lambda stem: self.searcher.doc_frequency("content", stem)  # noqa: E731
+        for rank, stem in enumerate(self.vocabulary.nearest(text, frequency, maxdist=maxdist)):
             word = self._written_form(stem)
             if word:
                 yield -rank, word
 
     def _written_form(self, stem: str) -> str:
-        """The first word in a passage containing ``stem`` whose stem it is."""
-        for hit in self.searcher.search(Term("content", stem), limit=1):
-            for token in ANALYZER(hit.get("content", ""), chars=True, removestops=False):
-                if token.text == stem:
-                    return hit["content"][token.startchar:token.endchar].lower()
-        return ""
+        """The word whose stem is ``stem`` as the first passage that contains it writes it."""
+        postings = self.searcher.postings("content", stem)
+        if not postings.is_active():
+            return ""
+        _, start, end = postings.value_as("characters")[0]
+        return self.searcher.stored_fields(postings.id()).get("content", "")[start:end].lower()
 
 
 def related_documents(index: ArchiveIndex, searcher, doc_id: str, text: str, top: int = 5) -> list[DocumentFacts]:

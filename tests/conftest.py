@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from archive.config import Settings
+from indexer.index import ArchiveIndex
 from indexer.operations import ingest
 from indexer.options import ParseOptions
 
@@ -25,6 +26,12 @@ def corpus_file(prefix: str) -> Path:
 def settings(tmp_path: Path) -> Settings:
     """An empty archive location of its own for one test."""
     return Settings(tmp_path / "archive", lock_timeout=1.0)
+
+
+@pytest.fixture(scope="module")
+def index(corpus_settings):
+    """The corpus archive's index, opened for one test module."""
+    return ArchiveIndex(corpus_settings.index_dir)
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,14 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -111,18 +118,58 @@ def test_corpus_ingests_from_the_command_line(settings):
     assert result.exit_code == 0 and "5 added" in result.output
 
 
-def test_serve_runs_the_app_on_waitress(corpus_settings, monkeypatch):
+def test_serve_runs_the_app_on_gunicorn(corpus_settings, monkeypatch):
     served = {}
-    monkeypatch.setattr("waitress.serve", lambda app, **options: served.update(app=app, **options))
+    monkeypatch.setattr("webapp.server.serve", lambda make_app, *args: served.update(app=make_app(), args=args))
     result = CliRunner().invoke(cli, ["--data-dir", str(corpus_settings.data_dir), "serve", "--port", "5099"], obj={})
     assert result.exit_code == 0 and "Serving 5 documents" in result.output
-    assert served["port"] == 5099 and served["host"] == "127.0.0.1" and not served["app"].debug
+    assert served["args"] == ("127.0.0.1", 5099, os.cpu_count() or 1, 4) and not served["app"].debug
     assert served["app"].test_client().get("/healthz").json["documents"] == 5
 
 
 def test_serve_warns_when_the_index_is_missing(settings, monkeypatch):
-    monkeypatch.setattr("waitress.serve", lambda app, **options: None)
+    monkeypatch.setattr("webapp.server.serve", lambda *args: None)
     run(settings, "ingest", str(SAMPLES / "tide-tables.md"))
     shutil.rmtree(settings.index_dir)
     result = run(settings, "serve")
     assert result.exit_code == 0 and "archive reindex" in result.output
+
+
+def test_serve_answers_from_several_worker_processes(corpus_settings):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "indexer.cli", "--data-dir", str(corpus_settings.data_dir),
+                               "serve", "--port", str(port), "--workers", "2", "--threads", "2"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        answers = [_get_json(f"http://127.0.0.1:{port}/api/search?q=hikiwake") for _ in range(6)]
+        assert all(a["total_documents"] == 2 for a in answers)
+        deadline = time.monotonic() + 30
+        while len(_children(server.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(_children(server.pid)) == 2
+    finally:
+        server.terminate()
+        code = server.wait(timeout=30)
+        errors = server.stderr.read().decode()
+        server.stderr.close()
+    assert code == 0, errors
+
+
+def _children(pid: int) -> list[str]:
+    """The ids of a process's child processes."""
+    return Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+
+
+def _get_json(url: str, wait: float = 30.0) -> dict:
+    """The JSON at a URL, retried while the server starts."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                return json.load(response)
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)

@@ -9,11 +9,6 @@ from indexer.operations import reindex
 from indexer.search import SearchRequest, search
 
 
-@pytest.fixture(scope="module")
-def index(corpus_settings):
-    return ArchiveIndex(corpus_settings.index_dir)
-
-
 @pytest.mark.parametrize("prefix, title, authors", [
     ("000", "Building Momentum: An Imminent Japan-Russia Rapprochement?", ("Jonathan Berkshire Miller",)),
     ("001", "Russia and Japan: Wrong Premise, Unrealistic Expectations", ("Jonathan Eyal",)),

@@ -1,0 +1,39 @@
+"""The production WSGI server: gunicorn, with worker processes so a search uses every core.
+
+Search is pure-Python work under the GIL: in one process, threads take turns on one core. Each
+worker process opens the index itself after the fork (never sharing a file position with another).
+"""
+from __future__ import annotations
+
+import os
+from typing import Callable
+
+from gunicorn.app.base import BaseApplication
+
+
+def default_workers() -> int:
+    """One worker process per core."""
+    return os.cpu_count() or 1
+
+
+class Server(BaseApplication):
+    """gunicorn run from Python: ``make_app`` builds the WSGI app in each worker process."""
+
+    def __init__(self, make_app: Callable, host: str, port: int, workers: int, threads: int):
+        self.make_app = make_app
+        self.options = {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
+                        "worker_class": "gthread", "accesslog": None, "errorlog": "-", "loglevel": "warning",
+                        "timeout": 120, "graceful_timeout": 10, "proc_name": "longform-archive"}
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        return self.make_app()
+
+
+def serve(make_app: Callable, host: str, port: int, workers: int, threads: int) -> None:
+    """Serve until stopped (Ctrl-C or SIGTERM)."""
+    Server(make_app, host, port, workers, threads).run()
