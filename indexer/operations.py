@@ -129,7 +129,7 @@ def ingest(paths: Iterable[Path], settings: Settings, options: ParseOptions,
     for item in failed:
         notify("failed", item)
     with writable(settings) as (store, index):
-        procs = os.cpu_count() or 1 if len(files) >= INDEX_PARALLEL_FROM else 1
+        procs = (os.cpu_count() or 1) if len(files) >= INDEX_PARALLEL_FROM else 1
         with Batch(store, index, procs, report, notify) as batch:
             for path, parsed in parse_all(files, options, workers):
                 if isinstance(parsed, str):
