@@ -103,4 +103,4 @@ def make_app(db_path: Path):
 if __name__ == "__main__":
     data_dir, port = Path(sys.argv[1]), int(sys.argv[2])
     db_path = build(data_dir)
-    serve(lambda: make_app(db_path), "127.0.0.1", port, default_workers(), 4)  # the same server as archive serve
+    serve(lambda: make_app(db_path), "127.0.0.1", port, default_workers(), 2)  # the same server as archive serve

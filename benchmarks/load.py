@@ -62,7 +62,7 @@ def main() -> dict:
         shutil.copytree(scale_archive(), data_dir)
         port = free_port()
         server = start_server(python_command("-m", "indexer.cli", "--data-dir", str(data_dir), "serve",
-                                             "--port", str(port), "--threads", "16"), port, REPO)
+                                             "--port", str(port), "--threads", "8"), port, REPO)
         try:
             ids = document_ids(port)
             ingest = subprocess.Popen(python_command("-m", "indexer.cli", "--data-dir", str(data_dir), "ingest",

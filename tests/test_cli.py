@@ -123,7 +123,7 @@ def test_serve_runs_the_app_on_gunicorn(corpus_settings, monkeypatch):
     monkeypatch.setattr("webapp.server.serve", lambda make_app, *args: served.update(app=make_app(), args=args))
     result = CliRunner().invoke(cli, ["--data-dir", str(corpus_settings.data_dir), "serve", "--port", "5099"], obj={})
     assert result.exit_code == 0 and "Serving 5 documents" in result.output
-    assert served["args"] == ("127.0.0.1", 5099, os.cpu_count() or 1, 4) and not served["app"].debug
+    assert served["args"] == ("127.0.0.1", 5099, 2 * (os.cpu_count() or 1), 2) and not served["app"].debug
     assert served["app"].test_client().get("/healthz").json["documents"] == 5
 
 

@@ -12,8 +12,8 @@ from gunicorn.app.base import BaseApplication
 
 
 def default_workers() -> int:
-    """One worker process per core."""
-    return os.cpu_count() or 1
+    """Two worker processes per core: each has its own GIL, so a long search holds up only its own."""
+    return 2 * (os.cpu_count() or 1)
 
 
 class Server(BaseApplication):
