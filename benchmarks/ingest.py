@@ -1,7 +1,8 @@
 """Ingest benchmark: the archive's whole pipeline against a plain single-writer Whoosh baseline.
 
 Run ``python -m benchmarks ingest``. Each measurement runs in its own interpreter so its peak memory
-is its own; the figures are each kind's median of ROUNDS runs. The baseline only indexes text extracted beforehand (not timed); MB/s is of source bytes.
+is its own; the figures are each kind's median of ROUNDS runs. The baseline only indexes text
+extracted beforehand (not timed); MB/s is of source bytes.
 """
 from __future__ import annotations
 

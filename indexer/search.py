@@ -338,12 +338,15 @@ class WordCorrector(Corrector):
         self.searcher = searcher
         self.vocabulary = index.vocabulary(searcher)
 
-    def _suggestions(self, text, maxdist, prefix):
-        frequency = lambda stem: self.searcher.doc_frequency("content", stem)  # noqa: E731
-        for rank, stem in enumerate(self.vocabulary.nearest(text, frequency, maxdist=maxdist)):
+    def _suggestions(self, text, maxdist, prefix):  # the vocabulary always keeps the first letter
+        for rank, stem in enumerate(self.vocabulary.nearest(text, self._frequency, maxdist=maxdist)):
             word = self._written_form(stem)
             if word:
                 yield -rank, word
+
+    def _frequency(self, stem: str) -> int:
+        """How many passages use a stem."""
+        return self.searcher.doc_frequency("content", stem)
 
     def _written_form(self, stem: str) -> str:
         """The word whose stem is ``stem`` as the first passage that contains it writes it."""
