@@ -47,10 +47,14 @@ def peak_rss_mb() -> float:
 
 
 class TreeMemory:
-    """Samples the resident memory of this process and all its descendants (worker pools included)."""
+    """Samples the memory of a process and all its descendants (worker pools included), keeping the peak.
 
-    def __init__(self, every: float = 0.2):
-        self.every, self.peak_mb, self._stop = every, 0.0, threading.Event()
+    Each process counts its proportional set size: a page shared by forked workers is split between
+    them, not counted once per worker as resident sizes are.
+    """
+
+    def __init__(self, root: int | None = None, every: float = 0.2):
+        self.root, self.every, self.peak_mb, self._stop = root or os.getpid(), every, 0.0, threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def __enter__(self) -> TreeMemory:
@@ -63,28 +67,33 @@ class TreeMemory:
 
     def _run(self) -> None:
         while not self._stop.wait(self.every):
-            self.peak_mb = max(self.peak_mb, round(_tree_rss_kb(os.getpid()) / 1024, 1))
+            self.peak_mb = max(self.peak_mb, round(sum(map(_memory_kb, _tree(self.root))) / 1024, 1))
 
 
-def _tree_rss_kb(root: int) -> int:
-    """Resident memory of a process and its descendants, in KB, from /proc."""
+def _tree(root: int) -> set[int]:
+    """A process and its descendants, from /proc."""
     parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                status = (entry / "status").read_text()
+                stat = (entry / "stat").read_text()
             except OSError:
                 continue
-            fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-            parents[int(entry.name)] = int(fields.get("PPid", "0"))
-            rss[int(entry.name)] = int(fields.get("VmRSS", "0 kB").split()[0])
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
     tree, frontier = {root}, [root]
     while frontier:
-        children = [pid for pid, parent in parents.items() if parent in frontier and pid not in tree]
-        tree.update(children)
-        frontier = children
-    return sum(rss.get(pid, 0) for pid in tree)
+        frontier = [pid for pid, parent in parents.items() if parent in frontier and pid not in tree]
+        tree.update(frontier)
+    return tree
+
+
+def _memory_kb(pid: int) -> int:
+    """A process's proportional set size in KB (0 if it is gone)."""
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")), 0)
 
 
 def folder_mb(path: Path) -> float:

@@ -92,21 +92,6 @@ def start_server(command: list[str], port: int, cwd: Path) -> subprocess.Popen:
     raise SystemExit(f"{' '.join(command)} did not answer /healthz within 60 s")
 
 
-def peak_memory_mb(pid: int) -> float:
-    """The peak resident memory (VmHWM) of a live server and its worker processes, summed, in MB."""
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    return round(sum(_peak_kb(p) for p in [pid, *map(int, children)]) / 1024, 1)
-
-
-def _peak_kb(pid: int) -> int:
-    """One live process's peak resident memory in KB (0 if it is gone)."""
-    try:
-        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
-    except OSError:
-        return 0
-    return next((int(line.split()[1]) for line in lines if line.startswith("VmHWM:")), 0)
-
-
 def python_command(*args: str) -> list[str]:
     """This interpreter running a module or script."""
     return [sys.executable, *args]

@@ -83,7 +83,7 @@ def child(kind: str, corpus: str) -> None:
     seconds = figures["seconds"]
     print(json.dumps({**figures, "seconds": round(seconds, 2), "source_mb": round(source_mb, 2),
                       "docs_per_s": round(figures["documents"] / seconds, 1),
-                      "mb_per_s": round(source_mb / seconds, 2), "peak_rss_mb": max(peak_rss_mb(), memory.peak_mb)}))
+                      "mb_per_s": round(source_mb / seconds, 2), "peak_mb": max(peak_rss_mb(), memory.peak_mb)}))
 
 
 def median_runs(corpus: str) -> dict:
@@ -118,7 +118,7 @@ def main() -> dict:
         for kind, row in figures[corpus].items():
             print(f"{corpus:7} {kind:9} {row['documents']:5} docs  {row['seconds']:7.2f} s  "
                   f"{row['docs_per_s']:7.1f} docs/s  "
-                  f"{row['mb_per_s']:6.2f} MB/s  index {row['index_mb']:7.2f} MB  peak {row['peak_rss_mb']:7.1f} MB")
+                  f"{row['mb_per_s']:6.2f} MB/s  index {row['index_mb']:7.2f} MB  peak {row['peak_mb']:7.1f} MB")
     print(f"written to {path}")
     return figures
 

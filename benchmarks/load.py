@@ -16,8 +16,8 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
-from benchmarks.common import REPO, write_results
-from benchmarks.httpload import free_port, peak_memory_mb, python_command, run_load, start_server
+from benchmarks.common import REPO, TreeMemory, write_results
+from benchmarks.httpload import free_port, python_command, run_load, start_server
 from benchmarks.search import QUERIES, scale_archive
 
 CLIENTS = 32
@@ -71,12 +71,13 @@ def main() -> dict:
             started, finished = time.monotonic(), []
             watcher = threading.Thread(target=lambda: (ingest.wait(), finished.append(time.monotonic() - started)))
             watcher.start()
-            load = run_load(port, mixed_paths(ids), CLIENTS, SECONDS).figures()
+            with TreeMemory(server.pid) as memory:
+                load = run_load(port, mixed_paths(ids), CLIENTS, SECONDS).figures()
             watcher.join()
             ingest_seconds = round(finished[0], 1)
             after = len(document_ids(port))
             figures = {"clients": CLIENTS, "seconds": SECONDS, **load,
-                       "server_peak_rss_mb": peak_memory_mb(server.pid),
+                       "server_peak_mb": memory.peak_mb,
                        "ingest": {"documents": NEW_DOCUMENTS, "exit_status": ingest.returncode,
                                   "finished_after_s": ingest_seconds, "documents_before": len(ids),
                                   "documents_after": after}}
@@ -86,7 +87,7 @@ def main() -> dict:
     path = write_results("load", figures)
     print(f"{CLIENTS} clients for {SECONDS} s: {load['requests']} requests ({load['per_second']}/s), "
           f"p50 {load['p50_ms']} ms, p95 {load['p95_ms']} ms, p99 {load['p99_ms']} ms, errors {load['errors']}, "
-          f"server peak {figures['server_peak_rss_mb']} MB; ingest exit {ingest.returncode}, "
+          f"server peak {figures['server_peak_mb']} MB; ingest exit {ingest.returncode}, "
           f"{figures['ingest']['documents_before']} -> {after} documents")
     print(f"written to {path}")
     return figures

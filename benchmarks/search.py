@@ -10,8 +10,8 @@ import shutil
 from pathlib import Path
 from urllib.parse import urlencode
 
-from benchmarks.common import CACHE, REPO, corpus_files, scale_corpus, write_results
-from benchmarks.httpload import free_port, peak_memory_mb, python_command, run_load, start_server
+from benchmarks.common import CACHE, REPO, TreeMemory, corpus_files, scale_corpus, write_results
+from benchmarks.httpload import free_port, python_command, run_load, start_server
 
 SECONDS = 20
 CLIENTS = (1, 8)
@@ -44,12 +44,13 @@ def measure(command: list[str], port: int) -> dict:
     server = start_server(command, port, REPO)
     try:
         figures = {}
-        for clients in CLIENTS:
-            def path(client: int, n: int) -> str:
-                return "/api/search?" + urlencode({"q": QUERIES[(client * 37 + n) % len(QUERIES)]})
-            run_load(port, path, clients, 3)  # warm-up, not counted
-            figures[f"{clients}_clients"] = run_load(port, path, clients, SECONDS).figures()
-        figures["server_peak_rss_mb"] = peak_memory_mb(server.pid)
+        with TreeMemory(server.pid) as memory:
+            for clients in CLIENTS:
+                def path(client: int, n: int) -> str:
+                    return "/api/search?" + urlencode({"q": QUERIES[(client * 37 + n) % len(QUERIES)]})
+                run_load(port, path, clients, 3)  # warm-up, not counted
+                figures[f"{clients}_clients"] = run_load(port, path, clients, SECONDS).figures()
+        figures["server_peak_mb"] = memory.peak_mb
         return figures
     finally:
         server.terminate()
