@@ -249,7 +249,7 @@ def _styled(items: list[dict], style: str) -> str:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
-@click.option("--workers", type=click.IntRange(1, 64), help="Worker processes  [default: two per core]")
+@click.option("--workers", type=click.IntRange(1, 64), show_default="two per core", help="Worker processes.")
 @click.option("--threads", default=2, show_default=True, type=click.IntRange(1, 64), help="Threads per worker.")
 @click.pass_context
 def serve(ctx, host, port, workers, threads):
