@@ -1,14 +1,17 @@
 """The search engine's own parts: the one-pass analyzer, wildcards on stems, "did you mean"."""
 from __future__ import annotations
 
+import html
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.highlight import WholeFragmenter, highlight
 from whoosh.support.charset import accent_map
 
 from indexer.schema import TextAnalyzer
-from indexer.search import SearchRequest, search
+from indexer.search import ANALYZER, MarkFormatter, SearchRequest, highlight_passage, highlight_terms, search
 
 WHOOSH_CHAIN = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter() | StemFilter()
 WORDS = st.sampled_from(["The", "a", "of", "I", "x", "Pérouse", "sanctions", "Sanction", "running", "3.141",
@@ -56,6 +59,18 @@ def test_a_prefix_is_not_cut_to_a_shorter_stem(index):
 ])
 def test_did_you_mean_comes_from_the_archive_words(index, query, suggestion):
     assert search(index, SearchRequest(query)).suggestion == suggestion
+
+
+@pytest.mark.parametrize("query", ["sanction", "Perouse", "territorial dispute", "Kuril*", "hikiwake", "Japan"])
+def test_reader_highlighting_skips_only_paragraphs_without_the_words(index, corpus_docs, query):
+    """The shortcut that skips Whoosh's highlighter changes no paragraph of the corpus."""
+    with index.searcher() as searcher:
+        terms = highlight_terms(index, searcher, query)
+    paragraphs = [p for doc in corpus_docs.values() for section in doc.sections for p in section.paragraphs]
+    assert terms and paragraphs
+    for paragraph in paragraphs:
+        whoosh = highlight(paragraph, terms, ANALYZER, WholeFragmenter(), MarkFormatter(), top=1)
+        assert highlight_passage(paragraph, terms) == (whoosh or html.escape(paragraph, quote=False))
 
 
 def _marked(snippet: str) -> list[str]:
