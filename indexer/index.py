@@ -127,6 +127,14 @@ class ArchiveIndex:
             raise
         writer.commit(merge=False)
 
+    def merge_small_segments(self) -> None:
+        """Merge the smallest segments into one, by Whoosh's usual policy (cheap: large ones are left).
+
+        Batches commit without merging, for speed; this keeps many small ingests from leaving many
+        small segments, each of which every search would have to open and read.
+        """
+        self.ix.writer().commit(merge=True)
+
     def put(self, writer, doc: Document, record_hash: str, new: bool = False) -> None:
         """Replace every entry of a document with its current ones (``new``: it has none yet)."""
         if not new:

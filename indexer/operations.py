@@ -28,8 +28,10 @@ from indexer.read import FORMATS, source_format
 from indexer.search import MAX_PAGE, MAX_PER_PAGE, SearchRequest, search
 from indexer.variants import VARIANTS_FILE, read_variants
 
-BATCH_SIZE = 500
-BATCH_SECONDS = 5.0  # a batch also commits after this long, so progress shows and a kill loses little
+BATCH_SIZE = 2000
+# a batch also commits after this long, so progress shows and a kill loses little; not much less:
+# each batch leaves a Whoosh segment per writer process, and every segment slows every search
+BATCH_SECONDS = 15.0
 PARALLEL_FROM = 8  # files; below this a process pool costs more than it saves
 INDEX_PARALLEL_FROM = 100  # files to ingest; starting index writer processes costs about 0.2 s
 
@@ -146,7 +148,18 @@ def ingest(paths: Iterable[Path], settings: Settings, options: ParseOptions,
                     continue
                 store.save_original(Path(path).read_bytes(), parsed.source.sha256, Path(path).suffix)
                 batch.add(outcome, parsed)
+        if report.added or report.replaced:
+            _merge_small_segments(index)
     return report
+
+
+def _merge_small_segments(index: ArchiveIndex) -> None:
+    """Merge the index's small segments after an ingest; a failure loses nothing already added."""
+    try:
+        index.merge_small_segments()
+    except OSError as err:
+        raise ArchiveError(f"the documents were added, but merging the index's segments failed ({err}); "
+                           "searching works, and the next ingest tries again") from err
 
 
 def _classify(store: Store, doc: Document) -> str:

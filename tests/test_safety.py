@@ -110,7 +110,8 @@ def test_kill_during_ingest_leaves_a_consistent_archive(settings, tmp_path):
     for n in range(600):
         (batch / f"doc{n:03}.txt").write_text(f"Document {n}\n\n" + f"Paragraph {n} about harbour number {n}. " * 200)
     env = {**os.environ, "ARCHIVE_DATA_DIR": str(settings.data_dir), "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen([sys.executable, "-c", "from indexer.cli import main; main()", "ingest", str(batch)],
+    command = "import indexer.operations as o; o.BATCH_SIZE = 100; from indexer.cli import main; main()"
+    proc = subprocess.Popen([sys.executable, "-c", command, "ingest", str(batch)],  # six batches
                             env=env, stdout=subprocess.PIPE, text=True, start_new_session=True)
     reported = []
     for line in proc.stdout:
@@ -127,3 +128,13 @@ def test_kill_during_ingest_leaves_a_consistent_archive(settings, tmp_path):
         assert len(reported) <= len(store.ids()) < 600 and index.count("document") == len(store.ids())
     report = operations.ingest([batch], settings, ParseOptions())
     assert not report.failed and len(report.added) + len(report.unchanged) == 600
+
+
+def test_small_ingests_do_not_pile_up_segments(settings, tmp_path):
+    for n in range(14):
+        note = tmp_path / f"note{n}.md"
+        note.write_text(f"# Note {n}\n\nA short note about harbour {n} and its tides.\n")
+        operations.ingest([note], settings, ParseOptions())
+    segments = list(settings.index_dir.glob("*.seg"))
+    assert 0 < len(segments) < 14
+    assert ArchiveIndex(settings.index_dir).count("document") == 14
