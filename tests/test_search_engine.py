@@ -8,10 +8,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.highlight import WholeFragmenter, highlight
+from whoosh.query import FuzzyTerm
 from whoosh.support.charset import accent_map
 
 from indexer.schema import TextAnalyzer
-from indexer.search import ANALYZER, MarkFormatter, SearchRequest, highlight_passage, highlight_terms, search
+from indexer.search import (ANALYZER, MarkFormatter, SearchRequest, highlight_passage, highlight_terms,
+                            parse_query, search)
 
 WHOOSH_CHAIN = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter() | StemFilter()
 WORDS = st.sampled_from(["The", "a", "of", "I", "x", "Pérouse", "sanctions", "Sanction", "running", "3.141",
@@ -47,6 +49,13 @@ def test_a_prefix_is_not_cut_to_a_shorter_stem(index):
     shown = {w.lower() for h in search(index, SearchRequest("pars*", per_page=100, passages=100)).hits
              for w in _marked(h.snippet)}
     assert shown == {"parsing"}
+
+
+def test_a_fuzzy_word_keeps_its_first_letter(index):
+    fuzzy = [q for q in parse_query("sanktions~", index).leaves() if isinstance(q, FuzzyTerm)]
+    assert len(fuzzy) == 4 and all(q.prefixlength == 1 and q.maxdist == 1 for q in fuzzy)  # one per field
+    assert search(index, SearchRequest("sanktions~")).total == search(index, SearchRequest("sanctions")).total > 0
+    assert search(index, SearchRequest("xanctions~")).total == 0
 
 
 @pytest.mark.parametrize("query, suggestion", [
