@@ -183,7 +183,7 @@ class ArchiveQueryParser(qparser.QueryParser):
 
 
 class FuzzyWords(qparser.FuzzyTermPlugin):
-    """``word~`` keeps the word's first letter unless told otherwise (``word~1/0``), as "did you mean" does.
+    """``word~`` (one edit) and ``word~2`` (two) keep the word's first letter, as "did you mean" does.
 
     Without it a fuzzy word was compared with every word of the index, in Python, per field: 100 ms
     a query on a 50,000-word archive split in segments.
