@@ -94,8 +94,7 @@ class ArchiveIndex:
         self.ix = _open(self.dir)
         self._local = threading.local()
         self._cache: tuple[tuple | None, dict] = (None, {})
-        self._facts: tuple[tuple | None, dict[str, DocumentFacts], set[int]] = (None, {}, set())
-        self._words: tuple[tuple | None, Vocabulary] = (None, Vocabulary(()))
+        self._kept: dict[str, tuple[tuple, object]] = {}
 
     @classmethod
     def create(cls, index_dir: Path) -> ArchiveIndex:
@@ -154,34 +153,25 @@ class ArchiveIndex:
                     for fields in searcher.documents(kind="document")}
 
     def document_facts(self, searcher) -> dict[str, DocumentFacts]:
-        """Title, authors, date and publisher of every document, read once per index generation."""
-        return self._document_entries(searcher)[1]
+        """Title, authors, date and publisher of every document, read once per index version."""
+        return self._per_version("documents", searcher, lambda: _document_entries(searcher))[0]
 
     def document_entry_numbers(self, searcher) -> set[int]:
         """The entry numbers of the whole-document entries (a search masks them; do not change the set)."""
-        return self._document_entries(searcher)[2]
-
-    def _document_entries(self, searcher) -> tuple[tuple | None, dict[str, DocumentFacts], set[int]]:
-        """The cached facts and entry numbers of the documents, read again when the index changes."""
-        generation = self._version_of(searcher)
-        if generation != self._facts[0]:
-            numbers = set(searcher.document_numbers(kind="document"))
-            facts = {}
-            for number in numbers:
-                fields = searcher.stored_fields(number)
-                f = fields["facts"]
-                facts[fields["doc_id"]] = DocumentFacts(fields["doc_id"], f["title"], tuple(f["authors"]),
-                                                        f["date"], f["publisher"])
-            self._facts = (generation, facts, numbers)
-        return self._facts
+        return self._per_version("documents", searcher, lambda: _document_entries(searcher))[1]
 
     def vocabulary(self, searcher) -> Vocabulary:
         """The indexed words (stems) of the text, read once per index version, for "did you mean"."""
+        return self._per_version("vocabulary", searcher, lambda: Vocabulary(
+            t.decode("utf-8") if isinstance(t, bytes) else t for t in searcher.reader().lexicon("content")))
+
+    def _per_version(self, name: str, searcher, compute):
+        """A value kept until the index changes; unlike per_generation's, never dropped before that."""
         version = self._version_of(searcher)
-        if version != self._words[0]:
-            words = (t.decode("utf-8") if isinstance(t, bytes) else t for t in searcher.reader().lexicon("content"))
-            self._words = (version, Vocabulary(words))
-        return self._words[1]
+        kept = self._kept.get(name)
+        if kept is None or kept[0] != version:
+            kept = self._kept[name] = (version, compute())
+        return kept[1]
 
     def per_generation(self, searcher, key, compute):
         """A value computed once while the index stays the same (emptied at each commit, and when large)."""
@@ -230,6 +220,18 @@ class ArchiveIndex:
         """How many entries there are (of one kind)."""
         with self.ix.searcher() as searcher:
             return searcher.doc_count() if kind is None else len(list(searcher.document_numbers(kind=kind)))
+
+
+def _document_entries(searcher) -> tuple[dict[str, DocumentFacts], set[int]]:
+    """The facts of every document and the entry numbers of the whole-document entries."""
+    numbers = set(searcher.document_numbers(kind="document"))
+    facts = {}
+    for number in numbers:
+        fields = searcher.stored_fields(number)
+        f = fields["facts"]
+        facts[fields["doc_id"]] = DocumentFacts(fields["doc_id"], f["title"], tuple(f["authors"]), f["date"],
+                                                f["publisher"])
+    return facts, numbers
 
 
 def _open(index_dir: Path):

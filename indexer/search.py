@@ -259,10 +259,8 @@ def _record_matched_terms(results, query: Query) -> None:
     """
     searcher, docnums = results.searcher, sorted(n for _, n in results.top_n)
     results.termdocs, results.docterms = {}, {n: [] for n in docnums}
-    for fieldname, word in query.existing_terms(searcher.reader(), phrases=True, expand=True):
-        if fieldname != "content":
-            continue
-        term = (fieldname, word if isinstance(word, bytes) else word.encode("utf-8"))
+    for word in _content_words(query, searcher.reader()):
+        term = ("content", word.encode("utf-8"))
         postings = searcher.postings(*term)
         for docnum in docnums:
             if postings.is_active() and postings.id() < docnum:
@@ -392,13 +390,14 @@ def highlight_terms(index: ArchiveIndex, searcher, text: str, variants: tuple[tu
         return frozenset()
     if query is None:
         return frozenset()
-    found = query.existing_terms(searcher.reader(), phrases=True, expand=True)
-    return frozenset(_text(t) for f, t in found if f == "content")
+    return _content_words(query, searcher.reader())
 
 
-def _text(term) -> str:
-    """A term's text as a string (Whoosh gives bytes for expanded terms)."""
-    return term.decode("utf-8") if isinstance(term, bytes) else term
+def _content_words(query: Query, reader) -> frozenset[str]:
+    """The indexed words of the text a query looks for, wildcards and fuzzy words expanded."""
+    found = query.existing_terms(reader, phrases=True, expand=True)
+    # Whoosh gives expanded terms as bytes and the others as strings
+    return frozenset(t.decode("utf-8") if isinstance(t, bytes) else t for f, t in found if f == "content")
 
 
 def highlight_passage(text: str, terms: frozenset) -> str:
