@@ -47,11 +47,12 @@ class Section:
     title: str
     level: int
     paragraphs: list[str] = field(default_factory=list)
+    heading_notes: list[int] = field(default_factory=list)  # notes whose markers stand in the heading
 
 
 @dataclass
 class Citation:
-    """One place in the body that cites a footnote."""
+    """One place in the body that cites a footnote: a paragraph of a section, or its heading (-1)."""
 
     section_id: str
     paragraph: int
@@ -83,6 +84,23 @@ class SourceInfo:
 
 
 @dataclass
+class Extraction:
+    """How much of its source's text a document kept: characters, white space folded."""
+
+    source_chars: int = 0  # visible text in the source
+    source_paragraph_chars: int = 0  # the source's paragraph text
+    body_chars: int = 0
+    notes_chars: int = 0
+    parts_chars: int = 0  # text kept out of the body: bios, editor's and source notes
+
+    @property
+    def kept_share(self) -> float:
+        """Kept characters against the source's paragraph text (1.0 when it has none)."""
+        kept = self.body_chars + self.notes_chars + self.parts_chars
+        return min(1.0, kept / self.source_paragraph_chars) if self.source_paragraph_chars else 1.0
+
+
+@dataclass
 class Document:
     """A parsed document: metadata, sections, footnotes and the parts kept out of the body."""
 
@@ -92,6 +110,7 @@ class Document:
     footnotes: list[Footnote] = field(default_factory=list)
     parts: dict[str, list[str]] = field(default_factory=dict)
     source: SourceInfo = field(default_factory=SourceInfo)
+    extraction: Extraction = field(default_factory=Extraction)
 
     def section(self, section_id: str) -> Section | None:
         """The section with this id, or None."""
@@ -114,6 +133,7 @@ class Document:
             "footnotes": [asdict(n) for n in self.footnotes],
             "parts": self.parts,
             "source": asdict(self.source),
+            "extraction": asdict(self.extraction),
         }
 
     @classmethod
@@ -133,6 +153,7 @@ class Document:
             footnotes=notes,
             parts=record.get("parts", {}),
             source=SourceInfo(**record.get("source", {})),
+            extraction=Extraction(**record.get("extraction", {})),
         )
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from indexer.clean import LIST_ITEM, PARAGRAPH_GAP, SEPARATOR, TERMINAL
 
@@ -33,6 +34,13 @@ class Block:
     def ends_sentence(self) -> bool:
         """True if the text ends with sentence-final punctuation (markers aside)."""
         return bool(TERMINAL.search(re.sub(r"\[\^\d+\]|[⁰-⁹¹²³]+$", "", self.text).rstrip()))
+
+
+class SourceText(NamedTuple):
+    """Characters of visible text in a source, and of its paragraphs (white space folded)."""
+
+    chars: int
+    paragraph_chars: int
 
 
 def text_to_blocks(text: str) -> list[Block]:

@@ -21,6 +21,7 @@ from indexer.pipeline import check_date
 from indexer.search import MAX_PAGE, MAX_PER_PAGE, SearchRequest, plain_snippet, search
 
 CITE_FORMATS = [*DATA_FORMATS, *STYLES]
+KEPT_WARNING = 0.5  # below this share of the source's paragraph text, an ingest line says what was kept
 SYMBOLS = {"added": "added", "unchanged": "unchanged", "replaced": "replaced", "failed": "FAILED"}
 
 
@@ -72,7 +73,7 @@ def ingest(ctx, paths, title, authors, date, publisher, url, series, number, lan
         bar.update()
         if not as_json:
             detail = item.get("error") or f"{item['id']}  {item['title']}"
-            bar.write(f"{SYMBOLS[outcome]:<10} {item['path']}: {detail}", file=sys.stdout)
+            bar.write(f"{SYMBOLS[outcome]:<10} {item['path']}: {detail}{_kept_warning(item)}", file=sys.stdout)
 
     try:
         report = operations.ingest(paths, settings, ParseOptions(max_bytes, overrides), on_file)
@@ -86,6 +87,12 @@ def ingest(ctx, paths, title, authors, date, publisher, url, series, number, lan
         click.echo(f"{len(report.added)} added, {len(report.replaced)} replaced, "
                    f"{len(report.unchanged)} unchanged, {len(report.failed)} failed")
     ctx.exit(1 if report.failed else 0)
+
+
+def _kept_warning(item: dict) -> str:
+    """" (kept 31 % of the page's text)" when a document kept less than half of its source's paragraph text."""
+    kept = item.get("kept", 1.0)
+    return f" (kept {kept:.0%} of the page's text)".replace("%", " %") if kept < KEPT_WARNING else ""
 
 
 @cli.command(name="list")

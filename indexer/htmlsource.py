@@ -1,4 +1,4 @@
-"""HTML sources: metadata from the head, notes linked by anchors, the article body as blocks.
+"""HTML sources: metadata from the head, notes linked by anchors, the document's body as blocks.
 
 Parsed with lxml (libxml2's HTML parser, which recovers from broken markup like a browser): it reads
 HTML about twenty times faster than BeautifulSoup's tree builder, which dominated ingest time. Plain
@@ -7,56 +7,101 @@ HTML about twenty times faster than BeautifulSoup's tree builder, which dominate
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
 
 from lxml import etree
 from lxml.etree import _Element as Element
 
 from archive.model import Metadata
-from indexer.blocks import Block
-from indexer.dates import date_or_year
-from indexer.metadata import normalise_name
+from indexer.article import article
+from indexer.blocks import Block, SourceText
+from indexer.htmlmeta import head_metadata
+from indexer.metadata import clean_author
 
 DROP_TAGS = ["script", "style", "noscript", "iframe", "object", "embed", "form", "nav", "aside", "button",
              "svg", "template", "figcaption", "select", "textarea", "input"]
-BLOCK_TAGS = ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "pre", "dt", "dd", "div",
+INVISIBLE = ["script", "style", "noscript", "iframe", "object", "embed", "template"]
+BLOCK_TAGS = ["h1", "h2", "h3", "h4", "h5", "h6", "hgroup", "p", "li", "blockquote", "pre", "dt", "dd", "div",
               "section", "tr", "hr", "td"]
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 CHROME_ATTR = re.compile(r"comment|share|social|related|newsletter|subscribe|cookie|banner|promo|breadcrumb"
-                         r"|sidebar|masthead|site-?header|site-?footer|menu", re.I)
-NOTE_CONTAINER = re.compile(r"foot-?notes?|end-?notes?", re.I)
+                         r"|sidebar|masthead|site-?header|site-?footer|menu|nav(?:header|footer|bar|igation)", re.I)
+NOTE_CONTAINER = re.compile(r"foot-?notes?|end-?notes?|references", re.I)
+NOTE_HOLDERS = ("div", "section", "aside", "footer", "ol", "ul", "li", "dl", "table", "p")  # not a marker's <sup>
+NOTE_TYPES = re.compile(r"\b(?:doc-)?(?:end|foot|rear)notes?\b")
 BACKLINK = re.compile(r"^(?:↩|↑|\^|back|return)", re.I)
-META_NAMES = {
-    "title": ["citation_title", "dc.title", "og:title", "twitter:title"],
-    "authors": ["citation_author", "dc.creator", "author", "article:author"],
-    "date": ["citation_publication_date", "citation_date", "article:published_time", "dc.date",
-             "dcterms.date", "date"],
-    "publisher": ["citation_publisher", "citation_technical_report_institution", "dc.publisher", "og:site_name"],
-    "container_title": ["citation_journal_title", "citation_book_title"],
-    "number": ["citation_issue", "citation_technical_report_number"],
-    "isbn": ["citation_isbn"],
-    "url": ["citation_public_url", "og:url"],
-    "abstract": ["citation_abstract", "dc.description", "description", "og:description"],
-    "language": ["citation_language", "dc.language"],
-}
-
-
+PERMALINK = re.compile(r"^\s*[¶§#🔗⚓]\s*$")
+DOC_GENERATORS = re.compile(r"docutils|sphinx|docbook|mkdocs|pandoc|asciidoctor|makeinfo|texi2any|doxygen", re.I)
+ORDINAL_HEADING = re.compile(r"^(?:(?:chapter|book|part|section|article)\s+)?(?:[ivxlcdm]+|\d+|\([a-z\d]+\))\.?$", re.I)
+PART_TYPES = {"titlepage", "halftitlepage", "imprint", "epigraph", "dedication", "foreword", "preface", "prologue",
+              "introduction", "epilogue", "afterword", "acknowledgments", "appendix", "glossary", "bibliography",
+              "colophon", "copyright-page", "conclusion", "abstract"}
+TYPED = etree.XPath("//*[@role or @*[name()='epub:type']]")
+TYPED_PARTS = etree.XPath("//*[self::section or self::article or self::div or self::body]"
+                          "[@*[name()='epub:type'] or starts-with(@role, 'doc-')]")
+VISIBLE_TEXT = etree.XPath("//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+                           " or ancestor::template)]", smart_strings=False)
+PARAGRAPH_TEXT = etree.XPath("//p//text()[not(ancestor::script or ancestor::style)]", smart_strings=False)
 PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
 EMPTY = b"<html><body></body></html>"
 
 
-def parse_html(html: str, whole_body: bool = False) -> tuple[list[Block], Metadata]:
-    """Blocks of the article body (notes as note blocks) and the metadata the markup states.
+@dataclass
+class HtmlParse:
+    """The blocks of a page (notes as note blocks), its metadata, and how much text it had."""
 
-    ``whole_body`` is for HTML rendered from Markdown: a fragment with no head, all of it content.
+    blocks: list[Block]
+    meta: Metadata
+    source: SourceText
+
+
+def parse_html(html: str, whole_body: bool = False) -> HtmlParse:
+    """Blocks of the document's body and notes, and the metadata the markup states.
+
+    Pages that mark their structure (books and chapters in EPUB or DPUB markup, pages of a
+    documentation generator) keep their whole main region; other pages keep the article that
+    trafilatura finds. ``whole_body`` is for HTML rendered from Markdown: a fragment, all content.
     """
     root = _parse(html)
+    source = source_text(root)
+    _drop_permalinks(root)
     meta = Metadata() if whole_body else head_metadata(root)
+    for tag in list(root.iter(*INVISIBLE)):  # text no reader sees: scripts, frames' fallbacks
+        _drop(tag)
     notes = take_notes(root)
+    found = None if whole_body or is_structured(root) else article(root)
+    if found:
+        blocks, page_meta = found
+        meta = replace(page_meta, authors=tuple(filter(None, map(clean_author, page_meta.authors)))).merged_with(meta)
+    else:
+        blocks = structured_blocks(root, meta.title, whole_body)
+    return HtmlParse(_normalise_levels(blocks, meta.title) + notes, meta, source)
+
+
+def is_structured(root: Element) -> bool:
+    """True for a page that marks its parts: EPUB or DPUB sections, or a documentation generator's page."""
+    generator = " ".join(m.get("content") or "" for m in root.iter("meta") if (m.get("name") or "").lower() == "generator")
+    return bool(DOC_GENERATORS.search(generator) or TYPED_PARTS(root))
+
+
+def structured_blocks(root: Element, title: str, whole_body: bool = False) -> list[Block]:
+    """Every part of a page that marks its structure, without chrome, as blocks."""
     for tag in list(root.iter(*DROP_TAGS)):
         _drop(tag)
     body = root.find("body")
     body = root if body is None else body
     main = body if whole_body else find_main(body)
-    return element_blocks(main, meta.title) + notes, meta
+    for line_break in main.iter("br", "td", "th"):  # inline text is joined as written; these separate words
+        line_break.tail = " " + (line_break.tail or "")
+    _title_typed_parts(main, title)
+    return element_blocks(main)
+
+
+def source_text(root: Element) -> SourceText:
+    """How many characters of visible text, and of paragraph text, a parsed page holds."""
+    visible = sum(len(" ".join(t.split())) for t in VISIBLE_TEXT(root))
+    paragraphs = sum(len(" ".join(t.split())) for t in PARAGRAPH_TEXT(root))
+    return SourceText(visible, paragraphs)
 
 
 def _parse(html: str) -> Element:
@@ -112,55 +157,72 @@ def _classes_and_id(tag: Element) -> str:
     return f"{tag.get('class') or ''} {tag.get('id') or ''}"
 
 
-def head_metadata(root: Element) -> Metadata:
-    """Title, authors, date and the rest from <meta>, <title>, <h1>, <time> and the lang attribute."""
-    metas: dict[str, list[str]] = {}
-    for tag in root.iter("meta"):
-        name = (tag.get("name") or tag.get("property") or "").lower()
-        if name and tag.get("content"):
-            metas.setdefault(name, []).append(" ".join(tag.get("content").split()))
-
-    def first(field: str) -> str:
-        return next((metas[n][0] for n in META_NAMES[field] if metas.get(n)), "")
-
-    authors = next((metas[n] for n in META_NAMES["authors"] if metas.get(n)), [])
-    heading, title_tag, time = (next(root.iter(name), None) for name in ("h1", "title", "time"))
-    title = first("title") or (text_of(heading) if heading is not None else "") or \
-        (text_of(title_tag) if title_tag is not None else "")
-    date = first("date") or ((time.get("datetime") or text_content(time)) if time is not None else "")
-    canonical = next((link.get("href", "") for link in root.iter("link")
-                      if "canonical" in (link.get("rel") or "").lower().split()), "")
-    return Metadata(
-        title=title, authors=tuple(normalise_name(a) for a in authors), date=date_or_year(date or ""),
-        publisher=first("publisher"), container_title=first("container_title"), number=first("number"),
-        isbn=first("isbn"), url=first("url") or canonical,
-        abstract=first("abstract"), language=(first("language") or root.get("lang") or "")[:2].lower(),
-    )
-
-
 def take_notes(root: Element) -> list[Block]:
-    """Note blocks from the elements that in-text note links point at; markers become ``[^n]``."""
+    """Note blocks from the elements that in-text note links point at; markers become ``[^n]``.
+
+    Notes labelled with letters (DocBook's table notes: ``[a]``) are numbered on after the page's
+    numbered notes, so every note has one number.
+    """
     notes: list[Block] = []
     by_id: dict[str, Element] = {}
     for tag in root.xpath("//*[@id]"):
         by_id.setdefault(tag.get("id"), tag)  # the first element with an id wins, as in a browser
-    for link in list(root.iter("a")):
-        href = link.get("href") or ""
-        if len(href) < 2 or not href.startswith("#") or not _attached(link, root):
+    links = [(link, label, by_id.get(fragment)) for link in root.iter("a")
+             if (fragment := _own_fragment(link.get("href") or "")) and (label := _note_label(link))]
+    last_numbered = max((int(label) for _, label, _ in links if label.isdigit()), default=0)
+    for link, label, target in links:
+        if target is None or not _attached(link, root) or target in link.iterancestors() or _in_note(link) \
+                or not _looks_like_note(target):
             continue
-        number = text_of(link, "").strip("[]()")
-        target = by_id.get(href[1:])
-        if not number.isdigit() or target is None or target in link.iterancestors() or _in_note(link):
-            continue
+        number = int(label) if label.isdigit() else last_numbered + ord(label) - ord("a") + 1
         marker = link.getparent() if link.getparent().tag == "sup" else link
-        _replace_with_text(marker, f"[^{int(number)}]")
+        _replace_with_text(marker, f"[^{number}]")
         if target.getparent() is not None and _attached(target, root):
-            notes.append(Block(_note_text(target), "note", number=int(number)))
-            _drop(target)
-    for container in _labelled(root, NOTE_CONTAINER):
-        if _attached(container, root) and not text_of(container, "").strip("—-"):
-            _drop(container)
+            notes.append(Block(_note_text(_note_body(target), label), "note", number=number))
+    _drop_emptied_note_lists(root)
     return notes
+
+
+def _own_fragment(href: str) -> str:
+    """The fragment of a link within the page (``#n1``, or ``page.html#n1`` naming a file beside it)."""
+    page, _, fragment = href.partition("#")
+    return fragment if fragment and ("/" not in page and ":" not in page) else ""
+
+
+def _note_label(link: Element) -> str:
+    """A note link's label: digits, or one lower-case letter; '' for any other link.
+
+    >>> [_note_label(_parse(f"<a href='#n'>{t}</a>").find(".//a")) for t in ("[12]", "(a)", "Next", "<sup>3</sup>")]
+    ['12', 'a', '', '3']
+    """
+    label = text_of(link, "").strip("[]() ")
+    return label if label.isdigit() or (len(label) == 1 and "a" <= label <= "z") else ""
+
+
+def _looks_like_note(target: Element) -> bool:
+    """A link's target can be a note: it holds no heading and is not a long part of the text."""
+    return next(target.iter(*HEADINGS), None) is None and len(text_content(target)) < 8000
+
+
+def _note_body(target: Element) -> Element:
+    """The element holding a note's text, cut out of the page: a ``dt`` label's ``dd``, else the target."""
+    following = target.getnext()
+    if target.tag == "dt" and following is not None and following.tag == "dd":
+        following.insert(0, target)  # the label travels with the text; its back-link is removed with the rest
+        target = following
+    _drop(target)
+    return target
+
+
+def _drop_emptied_note_lists(root: Element) -> None:
+    """Remove note lists the notes were taken from, when nothing but a heading or a rule is left."""
+    typed = [t for t in TYPED(root) if NOTE_TYPES.search(f"{t.get('role') or ''} {t.get('epub:type') or ''}")]
+    for container in _labelled(root, NOTE_CONTAINER) + typed:
+        if not _attached(container, root):
+            continue
+        headings = "".join(text_of(h, "") for h in container.iter(*HEADINGS))
+        if not text_of(container, "").replace(headings, "", 1).strip("—-_ "):
+            _drop(container)
 
 
 def _attached(tag: Element, root: Element) -> bool:
@@ -173,58 +235,128 @@ def _attached(tag: Element, root: Element) -> bool:
 
 def _in_note(link: Element) -> bool:
     """True if a link sits inside a footnote list (a back-link, not a marker)."""
-    return any(NOTE_CONTAINER.search(_classes_and_id(p)) for p in link.iterancestors())
+    return any(NOTE_CONTAINER.search(_classes_and_id(p)) for p in link.iterancestors(*NOTE_HOLDERS))
 
 
-def _note_text(target: Element) -> str:
-    """A note's text without its back-links."""
-    for back in list(target.iter("a")):
-        if BACKLINK.match(text_of(back, "")) or "backref" in (back.get("class") or ""):
+def _note_text(note: Element, number: int | str) -> str:
+    """A note's text without its back-links and without a label repeating its number or letter.
+
+    >>> _note_text(_parse('<div id="n"><sup>[<a href="#r1">3</a>] </sup>Text. <a href="#r1">↩</a></div>').find(".//div"), 3)
+    'Text.'
+    """
+    for back in list(note.iter("a")):
+        back_text = text_of(back, "")
+        if BACKLINK.match(back_text) or "backref" in (back.get("class") or "") or back.get("role") == "doc-backlink" \
+                or (back_text.strip("[]() ") == str(number) and (back.get("href") or "").startswith("#")):
             _drop(back)
-    return " ".join(text_of(target).split())
+    text = " ".join(text_of(note).split())
+    return re.sub(rf"^(?:\[\s*(?:{number}\s*)?\]|\(\s*(?:{number}\s*)?\)|{number}[.)])\s*", "", text)
 
 
 def find_main(body: Element) -> Element:
-    """The article body: <article>, <main> or role=main, else the block densest in paragraph text."""
+    """The main region: <main> or role=main, else the element holding nearly all the paragraph text."""
     for tag in list(body.iter("header", "footer")):
-        if not any(a.tag in ("article", "main") for a in tag.iterancestors()):
+        if not any(a.tag in ("article", "main", "section") for a in tag.iterancestors()):
             _drop(tag)
-    for tag in _labelled(body, CHROME_ATTR):
-        if tag.tag not in ("body", "article", "main", "html") and _attached(tag, body):
-            _drop(tag)
-    candidates = list(body.iter("article")) or list(body.iter("main")) or \
-        [t for t in body.iter() if t.get("role") == "main"]
-    if candidates:
-        return max(candidates, key=lambda t: len(text_content(t)))
-    scores: dict[int, tuple[int, Element]] = {}
-    for paragraph in body.iter("p"):
-        parent = paragraph.getparent()
-        length, _ = scores.get(id(parent), (0, parent))
-        scores[id(parent)] = (length + len(text_content(paragraph)), parent)
-    return max(scores.values(), key=lambda pair: pair[0])[1] if scores else body
+    if not TYPED_PARTS(body):  # a book's parts carry no site chrome, and their ids are words of the text
+        for tag in _labelled(body, CHROME_ATTR):
+            if tag.tag not in ("body", "article", "main", "html") and _attached(tag, body):
+                _drop(tag)
+    marked = list(body.iter("main")) or [t for t in body.iter() if t.get("role") == "main"]
+    if marked:
+        return max(marked, key=lambda t: len(text_content(t)))
+    return _holding_paragraphs(body)
 
 
-def element_blocks(root: Element, title: str = "") -> list[Block]:
+def _holding_paragraphs(element: Element, share: float = 0.9) -> Element:
+    """The innermost element that still holds ``share`` of the paragraph text: all the parts, no chrome."""
+    total = _paragraph_chars(element)
+    while total:
+        inner = next((child for child in element if _paragraph_chars(child) >= share * total), None)
+        if inner is None:
+            break
+        element = inner
+    return element
+
+
+def _paragraph_chars(element: Element) -> int:
+    """Characters of paragraph text under an element."""
+    return sum(len(text_content(p)) for p in element.iter("p"))
+
+
+def _title_typed_parts(main: Element, title: str) -> None:
+    """Give an untitled EPUB or DPUB part its type as heading ("Epigraph"); so too the title page.
+
+    A title page's heading is the document's title, which the title already says.
+    """
+    for part in TYPED_PARTS(main):
+        kind = _part_type(part)
+        if not kind:
+            continue
+        heading = next((h for h in part.iter(*HEADINGS, "hgroup")
+                        if next(h.iterancestors("section", "article"), part) is part), None)
+        if heading is None:
+            depth = sum(1 for _ in part.iterancestors("section", "article"))
+            label = etree.Element(f"h{min(6, depth + 2)}")
+            label.text = kind
+            part.insert(0, label)
+        elif kind == "Titlepage" and text_of(heading) == title:
+            heading.text, heading[:] = kind, []
+
+
+def _part_type(part: Element) -> str:
+    """The structural type of a part as a heading ("Titlepage", "Epigraph"), or '' for a plain one."""
+    kinds = f"{part.get('epub:type') or ''} {(part.get('role') or '').removeprefix('doc-')}".split()
+    kind = next((k for k in kinds if k in PART_TYPES), "")
+    return kind.replace("-", " ").capitalize()
+
+
+def _drop_permalinks(root: Element) -> None:
+    """Remove permalink anchors (Sphinx's ``¶``, ``#``, ``§``) that headings and captions carry."""
+    for link in list(root.iter("a")):
+        if "headerlink" in (link.get("class") or "") or PERMALINK.match(text_of(link, "")):
+            _drop(link)
+
+
+def element_blocks(root: Element) -> list[Block]:
     """Leaf block elements in document order: headings with levels, paragraphs, list items, rules."""
     blocks: list[Block] = []
-    tags = [t for t in root.iter(*BLOCK_TAGS) if t is not root]
+    grouped = {t for group in root.iter("hgroup") for t in group.iterdescendants()}  # read with their group
+    tags = [t for t in root.iter(*BLOCK_TAGS) if t is not root and t not in grouped]
     containers = _containers(tags, root)
     for tag in tags:
         if tag.tag == "hr":
             blocks.append(Block("* * *", "sep"))
-            continue
-        if id(tag) in containers:
-            continue
-        text = " ".join(" ".join(tag.itertext()).split())
-        if "[^" in text:
-            text = re.sub(r"\s+(\[\^\d+\])", r"\1", text)
-        if not text:
-            continue
-        if re.fullmatch(r"h[1-6]", tag.tag):
-            blocks.append(Block(text, "heading", level=int(tag.tag[1])))
-        else:
-            blocks.append(Block(text, "item" if tag.tag == "li" else "para"))
-    return _normalise_levels(blocks, title)
+        elif tag.tag == "hgroup":
+            heading, lines = heading_group(tag)
+            level = min((int(h.tag[1]) for h in tag.iter(*HEADINGS)), default=2)
+            blocks += [Block(heading, "heading", level=level)] + [Block(line) for line in lines]
+        elif id(tag) not in containers and (text := _block_text(tag)):
+            kind = "heading" if tag.tag in HEADINGS else "item" if tag.tag == "li" else "para"
+            blocks.append(Block(text, kind, level=int(tag.tag[1]) if kind == "heading" else 0))
+    return blocks
+
+
+def heading_group(group: Element) -> tuple[str, list[str]]:
+    """An <hgroup>'s heading and its other lines; a bare ordinal ("IV") is joined to the title after it.
+
+    >>> heading_group(_parse("<hgroup><h3>IV</h3><p>Slavery</p></hgroup>").find(".//hgroup"))
+    ('IV: Slavery', [])
+    >>> heading_group(_parse("<hgroup><h2>Tides</h2><p>A subtitle</p></hgroup>").find(".//hgroup"))
+    ('Tides', ['A subtitle'])
+    """
+    heading = next(group.iter(*HEADINGS), None)
+    lines = [_block_text(t) for t in group if t is not heading and _block_text(t)]
+    text = _block_text(heading) if heading is not None else lines.pop(0) if lines else ""
+    if ORDINAL_HEADING.match(text) and lines:
+        return f"{text}{' ' if text.endswith(')') else ': '}{lines[0]}", lines[1:]
+    return text, lines
+
+
+def _block_text(tag: Element) -> str:
+    """A block's text with white space folded and markers against the word before them."""
+    text = " ".join("".join(tag.itertext()).split())
+    return re.sub(r"\s+(\[\^\d+\])", r"\1", text) if "[^" in text else text
 
 
 def _containers(tags: list[Element], root: Element) -> set[int]:
@@ -242,8 +374,9 @@ def _containers(tags: list[Element], root: Element) -> set[int]:
 
 
 def _normalise_levels(blocks: list[Block], title: str) -> list[Block]:
-    """Drop a heading that repeats the title; make the highest remaining heading level 1."""
-    blocks = [b for b in blocks if not (b.kind == "heading" and b.text == title)]
+    """Drop an opening heading that repeats the title; make the highest remaining heading level 1."""
+    first = next((b for b in blocks if b.kind == "heading"), None)
+    blocks = [b for b in blocks if not (b is first and b.text == title)]
     levels = sorted({b.level for b in blocks if b.kind == "heading"})
     for block in blocks:
         if block.kind == "heading":

@@ -26,6 +26,7 @@ PROVENANCE = re.compile(r"^this (?:is|was) (?:a|an) (?:chapter|excerpt|extract|a
                         r"\b(?:originally|first) (?:published|appeared)\b", re.I)
 ABSTRACT_HEADING = re.compile(r"^(?:abstract|summary|executive summary|résumé)\s*:?\s*$", re.I)
 BIO_VERB = re.compile(r"^\W*(?:is|was|has|holds|teaches|serves|works|writes|leads|directs)\b", re.I)
+BY_PREFIX = re.compile(r"^(?:by|von|par|por|door|di)\s+", re.I)
 QUOTED = re.compile(r"[“\"]([^”\"]+)[”\"]")
 
 
@@ -53,8 +54,25 @@ def normalise_name(name: str) -> str:
     >>> normalise_name("Céline  PAJON"), normalise_name("J. D. J. Brown")
     ('Céline Pajon', 'J. D. J. Brown')
     """
-    tokens = [t.title() if t.isupper() and len(t.rstrip(".")) > 1 else t for t in name.split()]
+    tokens = name.split()
+    if len(tokens) > 1:  # a one-word name (an organisation: "NHK", "Reuters") is kept as written
+        tokens = [t.title() if t.isupper() and len(t.rstrip(".")) > 1 else t for t in tokens]
     return " ".join(tokens).strip(" ,;")
+
+
+def clean_author(name: str) -> str:
+    """An author as a page states it, without "By", a trailing full stop, a URL or a date ('' if nothing is left).
+
+    >>> [clean_author(n) for n in ("By Adam Smith.", "https://example.org/u/1", "NHK", "March 3, 2020", "Ann Lee Jr.")]
+    ['Adam Smith', '', 'NHK', '', 'Ann Lee Jr.']
+    """
+    name = " ".join(name.split())
+    if not name or re.match(r"(?:https?://|www\.)", name) or "@" in name or is_date_line(name) or name.isdigit():
+        return ""
+    name = normalise_name(BY_PREFIX.sub("", name))
+    if name.endswith(".") and not re.search(r"(?:\b\w|\bJr|\bSr)\.$", name):
+        name = name[:-1]
+    return name.strip(" ,;:|")
 
 
 def looks_like_name(text: str) -> bool:
@@ -78,8 +96,8 @@ def split_names(text: str) -> list[str]:
     >>> split_names("Yoko Hirose and Ken JIMBO")
     ['Yoko Hirose', 'Ken Jimbo']
     """
-    names = re.split(r"\s*(?:,|;|\band\b|&)\s*", text)
-    return [normalise_name(n) for n in names if looks_like_name(n) or (len(n.split()) >= 2 and n[:1].isupper())]
+    names = [clean_author(n) for n in re.split(r"\s*(?:,|;|\band\b|&)\s*", text)]
+    return [n for n in names if looks_like_name(n) or (2 <= len(n.split()) <= 6 and n[:1].isupper() and ":" not in n)]
 
 
 def take_global(blocks: list[Block], found: Found) -> list[Block]:
@@ -140,17 +158,21 @@ def read_citation_advice(text: str, found: Found) -> None:
     found.set("date", parse_date(text))
 
 
-def take_head(blocks: list[Block], found: Found) -> list[Block]:
-    """Title, subtitle, authors, date, issue and bylines from the opening blocks; the rest is returned."""
+def take_head(blocks: list[Block], found: Found, marked_up: bool = False) -> list[Block]:
+    """Title, subtitle, authors, date, issue and bylines from the opening blocks; the rest is returned.
+
+    In a source that marks up its text (HTML, Markdown) a short opening line and a paragraph above
+    the byline are the body's own text, not a subtitle and a standfirst.
+    """
     if not blocks or blocks[0].kind not in ("para", "heading") or blocks[0].words > 30:
         return blocks
     found.set("title", blocks[0].text)
     rest = blocks[1:]
     position = 0
-    while position < len(rest) and _take_head_line(rest[position], found, first=position == 0):
+    while position < len(rest) and _take_head_line(rest[position], found, first=position == 0 and not marked_up):
         position += 1
     rest = rest[position:]
-    return _take_byline_and_standfirst(rest, found)
+    return _take_byline_and_standfirst(rest, found, standfirst=not marked_up)
 
 
 def _take_head_line(block: Block, found: Found, first: bool) -> bool:
@@ -177,14 +199,15 @@ def _take_head_line(block: Block, found: Found, first: bool) -> bool:
     return True
 
 
-def _take_byline_and_standfirst(blocks: list[Block], found: Found, reach: int = 8) -> list[Block]:
+def _take_byline_and_standfirst(blocks: list[Block], found: Found, standfirst: bool = True,
+                                reach: int = 8) -> list[Block]:
     """A "By X for Y" byline a few blocks in; a paragraph just before it is the standfirst."""
     for i, block in enumerate(blocks[:reach]):
         byline = BYLINE.match(block.text.strip())
         if byline and block.words <= 20 and split_names(byline.group("names")):
             found.authors += [n for n in split_names(byline.group("names")) if n not in found.authors]
             found.set("publisher", byline.group("org") or "")
-            if i and blocks[i - 1].kind == "para" and blocks[i - 1].ends_sentence():
+            if standfirst and i and blocks[i - 1].kind == "para" and blocks[i - 1].ends_sentence():
                 found.set("abstract", blocks[i - 1].text)
                 return blocks[:i - 1] + blocks[i + 1:]
             return blocks[:i] + blocks[i + 1:]

@@ -11,6 +11,7 @@ BODY_MARKER = re.compile(r"(?<![⁰-⁹¹²³])([⁰¹²³⁴⁵⁶⁷⁸⁹]{1,
 NOTE_START = re.compile(r"^(?:\[\^?(\d{1,3})\]:?|(\d{1,3})[.)]|([⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}))\s+(?=\S)")
 NOTES_HEADING = re.compile(r"^(?:end\s?|foot)?notes?:?$|^references$", re.I)
 OP_CIT = re.compile(r"op\.?\s*cit\.?,?\s*\[(\d{1,3})\]|\b(?:supra,?\s+)?note\s+(\d{1,3})\b", re.I)
+HEADING = -1  # the paragraph number of a place in a section's heading
 IBID = re.compile(r"^\W*ibid\b", re.I)
 
 
@@ -93,6 +94,9 @@ def link_notes(sections: list[Section], notes: dict[int, str]) -> list[Footnote]
     """Write every marker as ``[^n]`` and build the footnotes with the places that cite them."""
     footnotes = {n: Footnote(number=n, text=text) for n, text in sorted(notes.items())}
     for section in sections:
+        for number in section.heading_notes:
+            if number in footnotes:
+                footnotes[number].cited_in.append(Citation(section.id, HEADING))
         for index, paragraph in enumerate(section.paragraphs):
             section.paragraphs[index] = _link_paragraph(paragraph, footnotes, section.id, index)
     for note in footnotes.values():

@@ -3,18 +3,20 @@ from __future__ import annotations
 
 import datetime
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
 
 from archive.errors import SourceError
-from archive.model import Document, Metadata, SourceInfo
+from archive.model import Document, Extraction, Metadata, SourceInfo, strip_markers
 from indexer.clean import clean, is_furniture
 from indexer.htmlsource import parse_html
 from indexer.mdsource import FrontMatterError, markdown_to_html, metadata_from_mapping, split_front_matter
 from indexer.options import ParseOptions
 from indexer.read import Source, read_source
 from indexer.sections import slugify
+from indexer.blocks import SourceText
 from indexer.split import Split, split_blocks, split_text
 
 SIDECAR_SUFFIXES = (".meta.json", ".meta.yaml", ".meta.yml")
@@ -39,7 +41,18 @@ def parse_source(source: Source, options: ParseOptions) -> Document:
     info = SourceInfo(str(source.path.resolve()), source.sha256, source.format, source.encoding,
                       len(source.data), datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"))
     return Document(document_id(meta.title, source.sha256), meta, split.sections, split.footnotes,
-                    split.parts, info)
+                    split.parts, info, extraction(split, source))
+
+
+def extraction(split: Split, source: Source) -> Extraction:
+    """How much of the source's text the split kept, in the body, the notes and the parts."""
+    def chars(texts) -> int:
+        return sum(len(" ".join(strip_markers(t).split())) for t in texts)
+
+    counted = split.source or SourceText(chars([source.text]), chars([source.text]))
+    body = chars(t for s in split.sections for t in (s.title, *s.paragraphs))
+    return Extraction(counted.chars, counted.paragraph_chars, body, chars(n.text for n in split.footnotes),
+                      chars(t for texts in split.parts.values() for t in texts))
 
 
 def _split(source: Source) -> Split:
@@ -51,11 +64,11 @@ def _split(source: Source) -> Split:
             front, body = split_front_matter(source.text)
         except FrontMatterError as err:
             raise SourceError(source.path, str(err)) from None
-        blocks, _ = parse_html(markdown_to_html(body), whole_body=True)
-        return split_blocks(blocks, [], known=metadata_from_mapping(front))
-    blocks, known = parse_html(source.text)
-    blocks = [b for b in blocks if not is_furniture(b.text)]
-    return split_blocks(blocks, [], known=known)
+        page = parse_html(markdown_to_html(body), whole_body=True)
+        return replace(split_blocks(page.blocks, [], known=metadata_from_mapping(front)), source=page.source)
+    page = parse_html(source.text)
+    blocks = [b for b in page.blocks if not is_furniture(b.text)]
+    return replace(split_blocks(blocks, [], known=page.meta), source=page.source)
 
 
 def document_id(title: str, sha256: str) -> str:

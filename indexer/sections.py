@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from archive.model import Section
+from archive.model import MARKER, Section, strip_markers
 from indexer.blocks import Block
 from indexer.clean import TocEntry
 
@@ -95,7 +95,8 @@ def build_sections(blocks: list[Block]) -> list[Section]:
             sections.append(current)
             current = Section("", "", 1)
         if block.kind == "heading":
-            current = Section("", block.text, block.level)
+            notes = [int(n) for n in MARKER.findall(block.text)]
+            current = Section("", strip_markers(block.text).strip(), block.level, heading_notes=notes)
         elif block.kind != "sep":
             current.paragraphs.append(block.text)
     if current.paragraphs or current.title or not sections:

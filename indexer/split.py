@@ -5,7 +5,7 @@ from dataclasses import dataclass, field, fields
 
 from archive.model import Footnote, Metadata, Section, strip_markers
 from indexer import metadata as meta_rules
-from indexer.blocks import Block, text_to_blocks
+from indexer.blocks import Block, SourceText, text_to_blocks
 from indexer.clean import CleanText, TocEntry
 from indexer.language import detect_language
 from indexer.notes import extract_notes, link_notes
@@ -22,6 +22,7 @@ class Split:
     sections: list[Section]
     footnotes: list[Footnote]
     parts: dict[str, list[str]] = field(default_factory=dict)
+    source: SourceText | None = None  # how much text the source held, where the format's reader counted it
 
 
 def split_text(clean: CleanText) -> Split:
@@ -52,7 +53,7 @@ def split_blocks(blocks: list[Block], toc: list[TocEntry], found: meta_rules.Fou
     blocks = meta_rules.take_editors_note(blocks, found)
     blocks, notes = extract_notes(blocks)
     if not head_read:
-        blocks = meta_rules.take_head(blocks, found)
+        blocks = meta_rules.take_head(blocks, found, marked_up=known is not None)
     blocks = meta_rules.take_abstract(blocks, found)
     blocks = meta_rules.take_tail(blocks, found)
     sections = build_sections(mark_headings(blocks, toc))

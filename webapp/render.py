@@ -22,7 +22,7 @@ class NoteView:
 class ReaderView:
     """The sections with their paragraphs as HTML, and the notes with their back-links."""
 
-    sections: list[tuple[Section, list[Markup]]]
+    sections: list[tuple[Section, Markup, list[Markup]]]  # a section, its heading's markers, its paragraphs
     notes: list[NoteView]
 
 
@@ -30,7 +30,8 @@ def reader_view(doc: Document, terms: frozenset) -> ReaderView:
     """Every paragraph and note as HTML; each marker gets an anchor ``ref-N-K`` that its note links back to."""
     notes = {n.number: NoteView(n, Markup(highlight_passage(MARKER.sub("", n.text), terms)))
              for n in doc.footnotes}
-    sections = [(s, [_paragraph(p, terms, notes) for p in s.paragraphs]) for s in doc.sections]
+    sections = [(s, Markup("".join(_marker(n, notes) for n in s.heading_notes)),
+                 [_paragraph(p, terms, notes) for p in s.paragraphs]) for s in doc.sections]
     return ReaderView(sections, list(notes.values()))
 
 

@@ -1,0 +1,134 @@
+"""Metadata an HTML page states about itself: <meta> tags, JSON-LD, the canonical link, <h1> and <title>.
+
+Each field is taken from the first source that states it, best source first; nothing is invented.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+from lxml.etree import _Element as Element
+
+from archive.model import Metadata
+from indexer.dates import date_or_year
+from indexer.metadata import clean_author
+
+META_NAMES = {
+    "title": ["citation_title", "dc.title", "og:title", "twitter:title"],
+    "authors": ["citation_author", "dc.creator", "author", "article:author", "parsely-author", "sailthru.author"],
+    "date": ["citation_publication_date", "citation_date", "article:published_time", "dc.date", "dcterms.date",
+             "date", "pubdate", "publishdate"],
+    "publisher": ["citation_publisher", "citation_technical_report_institution", "dc.publisher", "og:site_name"],
+    "container_title": ["citation_journal_title", "citation_book_title"],
+    "number": ["citation_issue", "citation_technical_report_number"],
+    "isbn": ["citation_isbn"],
+    "url": ["citation_public_url", "og:url"],
+    "abstract": ["citation_abstract", "dc.description", "description", "og:description"],
+    "language": ["citation_language", "dc.language"],
+}
+TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:·»]\s+")
+ARTICLE_TYPES = re.compile(r"article|posting|report|book|chapter|creativework|webpage|blog", re.I)
+
+
+def head_metadata(root: Element) -> Metadata:
+    """Title, authors, date, publisher, language and URL from the page's own statements."""
+    metas = _meta_tags(root)
+    ld = json_ld(root)
+
+    def first(field: str) -> str:
+        return next((metas[n][0] for n in META_NAMES[field] if metas.get(n)), "")
+
+    authors = next((metas[n] for n in META_NAMES["authors"] if metas.get(n)), []) or ld.get("authors", [])
+    time = next(root.iter("time"), None)
+    date = first("date") or ld.get("date", "") or (time.get("datetime") or "" if time is not None else "")
+    canonical = next((link.get("href", "") for link in root.iter("link")
+                      if "canonical" in (link.get("rel") or "").lower().split()), "")
+    return Metadata(
+        title=first("title") or ld.get("title", "") or page_title(root), date=date_or_year(date),
+        authors=tuple(dict.fromkeys(filter(None, map(clean_author, authors)))),
+        publisher=first("publisher") or ld.get("publisher", ""), container_title=first("container_title"),
+        number=first("number"), isbn=first("isbn"), url=first("url") or canonical,
+        abstract=first("abstract"), language=(first("language") or root.get("lang") or "")[:2].lower(),
+    )
+
+
+def _meta_tags(root: Element) -> dict[str, list[str]]:
+    """Every <meta name|property=… content=…>, by lower-cased name, values in page order."""
+    metas: dict[str, list[str]] = {}
+    for tag in root.iter("meta"):
+        name = (tag.get("name") or tag.get("property") or "").lower()
+        if name and tag.get("content"):
+            metas.setdefault(name, []).append(" ".join(tag.get("content").split()))
+    return metas
+
+
+def page_title(root: Element) -> str:
+    """The page's one <h1>, else its <title> without the site's name."""
+    headings = [" ".join(" ".join(h.itertext()).split()) for h in root.iter("h1")]
+    headings = [h for h in headings if h]
+    if len(headings) == 1:
+        return headings[0]
+    title = next(root.iter("title"), None)
+    text = " ".join(" ".join(title.itertext()).split()) if title is not None else ""
+    return cut_site_name(text, headings)
+
+
+def cut_site_name(title: str, headings: list[str] = ()) -> str:
+    """A <title> without the site's name after the last separator; a piece that a heading repeats wins.
+
+    >>> cut_site_name("Kconfig Language — The Linux Kernel documentation")
+    'Kconfig Language'
+    >>> cut_site_name("News | Quiet harbour reopens after ten years", ["Quiet harbour reopens after ten years"])
+    'Quiet harbour reopens after ten years'
+    >>> cut_site_name("Tide tables: how they are made")
+    'Tide tables: how they are made'
+    """
+    pieces = TITLE_SEPARATOR.split(title)
+    if len(pieces) < 2:
+        return title
+    for heading in headings:
+        if heading in pieces:
+            return heading
+    # "Article title | Site" is the common order; the site's name is the last piece
+    return title[:list(TITLE_SEPARATOR.finditer(title))[-1].start()].strip()
+
+
+def json_ld(root: Element) -> dict:
+    """Title, authors, date and publisher from the page's JSON-LD article object, if any."""
+    for script in root.iter("script"):
+        if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
+            continue
+        try:
+            data = json.loads(script.text)
+        except ValueError:
+            continue
+        item = _article_object(data)
+        if item:
+            return {"title": _string(item.get("headline") or item.get("name")),
+                    "authors": _names(item.get("author")), "date": _string(item.get("datePublished")),
+                    "publisher": " ".join(_names(item.get("publisher"))[:1])}
+    return {}
+
+
+def _article_object(data) -> dict | None:
+    """The first object of an article-like @type in a JSON-LD value (lists and @graph searched)."""
+    candidates = data if isinstance(data, list) else data.get("@graph", [data]) if isinstance(data, dict) else []
+    for item in candidates:
+        if isinstance(item, dict):
+            kind = item.get("@type")
+            kinds = kind if isinstance(kind, list) else [kind]
+            if any(isinstance(k, str) and ARTICLE_TYPES.search(k) for k in kinds):
+                return item
+    return None
+
+
+def _names(value) -> list[str]:
+    """Names from a JSON-LD person, organisation, list of them, or string."""
+    values = value if isinstance(value, list) else [value]
+    names = [_string(v.get("name")) if isinstance(v, dict) else _string(v) for v in values]
+    return [n for n in names if n and not n.startswith("http")]
+
+
+def _string(value) -> str:
+    """A JSON-LD value as one line of text ('' for anything that is not text)."""
+    return " ".join(value.split()) if isinstance(value, str) else ""

@@ -1,0 +1,141 @@
+"""Extraction rules on small pages written for the project: whole books, note markups, chrome, metadata."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from indexer.cli import cli
+from indexer.htmlsource import parse_html
+from indexer.options import ParseOptions
+from indexer.pipeline import parse_file
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def body_text(doc) -> str:
+    """Every section title and paragraph of a document, one per line."""
+    return "\n".join(t for s in doc.sections for t in (s.title, *s.paragraphs))
+
+
+def test_a_book_in_one_page_keeps_every_part_with_its_heading():
+    doc = parse_file(FIXTURES / "book-one-page.html", ParseOptions())
+    assert [(s.title, s.level) for s in doc.sections] == [
+        ("Titlepage", 1), ("Imprint", 2), ("Epigraph", 2), ("Book I", 2), ("I: Of Lamps", 3),
+        ("II: Of Weather", 3), ("Book II", 2), ("(A) Of Ships", 3), ("Colophon", 2)]
+    text = body_text(doc)
+    for sentence in ("Keep the light", "Oil came by boat in barrels, twice a year.", "Storms were logged",
+                     "Every passing ship", "Set in a plain type"):
+        assert sentence in text
+    assert "Endnotes" not in text  # the notes list is the reader's notes, not a section
+    assert doc.meta.title == "The Keeper's Almanac" and doc.meta.authors == ("Ada Lovell", "Tom Reed")
+
+
+def test_book_notes_are_linked_from_paragraphs_and_headings():
+    doc = parse_file(FIXTURES / "book-one-page.html", ParseOptions())
+    assert [(n.number, n.text, n.cited) for n in doc.footnotes] == [
+        (1, "Dusk fell early in winter.", True), (2, "The ships' names are kept in a second ledger.", True)]
+    ships = doc.section("a-of-ships")
+    assert ships.heading_notes == [2] and doc.footnote(2).cited_in[0].paragraph == -1
+    assert doc.section("i-of-lamps").paragraphs[0] == "The lamp was trimmed at dusk[^1] and again at midnight."
+
+
+NOTE_MARKUPS = [
+    ("dpub-aria", '<p>Text<a href="#fn1" role="doc-noteref">1</a> here.</p><section role="doc-endnotes"><ol>'
+                  '<li id="fn1"><p>The note. <a href="#r1" role="doc-backlink">↩</a></p></li></ol></section>'),
+    ("sphinx-aside", '<p>Text<a class="footnote-reference brackets" href="#id3" id="id1">1</a> here.</p>'
+                     '<aside class="footnote brackets" id="id3" role="note"><span class="label"><span class="fn-bracket">'
+                     '[</span><a role="doc-backlink" href="#id1">1</a><span class="fn-bracket">]</span></span>'
+                     '<p>The note.</p></aside>'),
+    ("sphinx-dl", '<p>Text<a class="footnote-reference brackets" href="#id3" id="id1">1</a> here.</p><dl class="footnote">'
+                  '<dt class="label" id="id3"><span class="brackets"><a class="fn-backref" href="#id1">1</a></span></dt>'
+                  '<dd><p>The note.</p></dd></dl>'),
+    ("docbook", '<p>Text<a href="#ftn.id-1" class="footnote"><sup class="footnote" id="id-1">[1]</sup></a> here.</p>'
+                '<div class="footnotes"><br><hr><div id="ftn.id-1" class="footnote"><p><a href="#id-1" class="para">'
+                '<sup class="para">[1] </sup></a>The note.</p></div></div>'),
+    ("mediawiki", '<p>Text<sup id="cite_ref-1" class="reference"><a href="#cite_note-1">[1]</a></sup> here.</p>'
+                  '<ol class="references"><li id="cite_note-1"><span class="mw-cite-backlink"><b><a href="#cite_ref-1">^'
+                  '</a></b></span> <span class="reference-text">The note.</span></li></ol>'),
+    ("pandoc", '<p>Text<a href="#fn1" class="footnote-ref" id="fnref1" role="doc-noteref"><sup>1</sup></a> here.</p>'
+               '<section class="footnotes" role="doc-endnotes"><hr><ol><li id="fn1"><p>The note.<a href="#fnref1" '
+               'class="footnote-back" role="doc-backlink">↩︎</a></p></li></ol></section>'),
+    ("blog-plugin", '<p>Text<sup class="footnote"><a href="#fn-7-1" id="fnref-7-1">1</a></sup> here.</p><div class='
+                    '"footnotes"><hr><ol><li id="fn-7-1">The note.&#160;<a href="#fnref-7-1">&#8617;</a></li></ol></div>'),
+]
+
+
+@pytest.mark.parametrize("markup", [html for _, html in NOTE_MARKUPS], ids=[name for name, _ in NOTE_MARKUPS])
+def test_note_markups_become_linked_notes_without_back_links(markup):
+    page = parse_html(f"<html><body><main>{markup}</main></body></html>", whole_body=True)
+    assert [(b.kind, b.text) for b in page.blocks] == [("para", "Text[^1] here."), ("note", "The note.")]
+
+
+def test_letter_labelled_notes_are_numbered_after_the_numbered_ones():
+    markup = ('<p>Row<a href="page.html#ftn.x" class="footnote"><sup>[a]</sup></a> and<a href="#ftn.1"><sup>[1]</sup>'
+              '</a>.</p><div class="footnote" id="ftn.x"><p><sup>[<a href="#r">a</a>] </sup>Letter note.</p></div>'
+              '<div class="footnote" id="ftn.1"><p><sup>[<a href="#q">1</a>] </sup>Number note.</p></div>')
+    page = parse_html(f"<html><body>{markup}</body></html>", whole_body=True)
+    assert [(b.kind, b.number, b.text) for b in page.blocks] == [
+        ("para", 0, "Row[^2] and[^1]."), ("note", 2, "Letter note."), ("note", 1, "Number note.")]
+
+
+def test_permalink_characters_leave_headings_and_titles():
+    html = ('<html><head><meta name="generator" content="Docutils 0.19"><title>Usage — Tool docs</title></head><body>'
+            '<div role="main"><h1>Usage<a class="headerlink" href="#usage">¶</a></h1><p>Run it.</p>'
+            '<h2>Options<a href="#options">#</a></h2><p>There are none.</p></div></body></html>')
+    page = parse_html(html)
+    assert page.meta.title == "Usage"
+    assert [(b.kind, b.text) for b in page.blocks] == [("para", "Run it."), ("heading", "Options"),
+                                                       ("para", "There are none.")]
+
+
+def test_a_news_page_keeps_its_article_and_drops_the_chrome():
+    doc = parse_file(FIXTURES / "news-article.html", ParseOptions())
+    text = body_text(doc)
+    for kept in ("After ten dark years", "paid for by a fund", "A second life for the keepers' houses",
+                 "small museum of the coast"):
+        assert kept in text
+    for chrome in ("cookies", "Read more", "Fishing quotas", "Share this", "Great news", "Copyright", "Sport"):
+        assert chrome not in text
+
+
+def test_page_metadata_comes_from_its_best_source():
+    meta = parse_file(FIXTURES / "news-article.html", ParseOptions()).meta
+    assert (meta.title, meta.authors, meta.date, meta.publisher, meta.url, meta.language) == (
+        "Harbour lights return to the north coast", ("Mara Holm",), "2021-03-04", "Coast Courier",
+        "https://courier.example/harbour-lights", "en")
+
+
+def test_the_record_says_how_much_text_was_kept():
+    extraction = parse_file(FIXTURES / "news-article.html", ParseOptions()).to_dict()["extraction"]
+    assert set(extraction) == {"source_chars", "source_paragraph_chars", "body_chars", "notes_chars", "parts_chars"}
+    assert extraction["source_chars"] > extraction["body_chars"] > 400 and extraction["notes_chars"] == 0
+
+
+def test_ingest_says_when_a_page_kept_less_than_half_of_its_text(tmp_path):
+    comments = "".join(f"<p>Comment {i}: the lights were a fine sight from the hill above the harbour that night, "
+                       "and we stayed until the last ferry left the quay.</p>" for i in range(12))
+    page = (FIXTURES / "news-article.html").read_text(encoding="utf-8").replace(
+        '<section id="comments" class="comments"><h3>Comments</h3>', f'<section id="comments" class="comments">{comments}')
+    (tmp_path / "busy.html").write_text(page, encoding="utf-8")
+    (tmp_path / "quiet.html").write_text((FIXTURES / "news-article.html").read_text(encoding="utf-8"), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "archive"), "ingest", str(tmp_path)])
+    lines = {line.split(":")[0].split()[-1]: line for line in result.output.splitlines() if ".html:" in line}
+    assert result.exit_code == 0
+    assert lines[str(tmp_path / "busy.html")].endswith("% of the page's text)")
+    assert "(kept" not in lines[str(tmp_path / "quiet.html")]
+
+
+def test_the_reader_links_a_marker_in_a_heading_both_ways(tmp_path):
+    from archive.config import Settings
+    from indexer.operations import ingest
+    from webapp import create_app
+
+    settings = Settings(tmp_path / "archive")
+    doc_id = ingest([FIXTURES / "book-one-page.html"], settings, ParseOptions(), workers=1).added[0]["id"]
+    page = create_app({"TESTING": True, "SETTINGS": settings}).test_client().get(f"/documents/{doc_id}")
+    html = page.get_data(as_text=True)
+    assert re.search(r'<h\d>\(A\) Of Ships<span class="ref"><sup><a id="ref-2-1" href="#note-2"', html)
+    assert 'href="#ref-2-1"' in html and 'href="#ref-1-1"' in html
