@@ -20,7 +20,7 @@ from indexer.metadata import clean_author
 
 DROP_TAGS = ["script", "style", "noscript", "iframe", "object", "embed", "form", "nav", "aside", "button",
              "svg", "template", "figcaption", "select", "textarea", "input"]
-INVISIBLE = ["script", "style", "noscript", "iframe", "object", "embed", "template"]
+INVISIBLE = ["script", "style", "iframe", "object", "embed", "template"]
 BLOCK_TAGS = ["h1", "h2", "h3", "h4", "h5", "h6", "hgroup", "p", "li", "blockquote", "pre", "dt", "dd", "div",
               "section", "tr", "hr", "td"]
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -67,12 +67,14 @@ def parse_html(html: str, whole_body: bool = False) -> HtmlParse:
     _drop_permalinks(root)
     meta = Metadata() if whole_body else head_metadata(root)
     for tag in list(root.iter(*INVISIBLE)):  # text no reader sees: scripts, frames' fallbacks
-        _drop(tag)
+        if tag.get("type") != "application/ld+json":  # page metadata, read by trafilatura too
+            _drop(tag)
     notes = take_notes(root)
     found = None if whole_body or is_structured(root) else article(root)
     if found:
         blocks, page_meta = found
-        meta = replace(page_meta, authors=tuple(filter(None, map(clean_author, page_meta.authors)))).merged_with(meta)
+        read = tuple(filter(None, map(clean_author, page_meta.authors)))
+        meta = replace(page_meta.merged_with(meta), authors=read or meta.authors)
     else:
         blocks = structured_blocks(root, meta.title, whole_body)
     return HtmlParse(_normalise_levels(blocks, meta.title) + notes, meta, source)

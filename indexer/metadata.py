@@ -26,7 +26,8 @@ PROVENANCE = re.compile(r"^this (?:is|was) (?:a|an) (?:chapter|excerpt|extract|a
                         r"\b(?:originally|first) (?:published|appeared)\b", re.I)
 ABSTRACT_HEADING = re.compile(r"^(?:abstract|summary|executive summary|résumé)\s*:?\s*$", re.I)
 BIO_VERB = re.compile(r"^\W*(?:is|was|has|holds|teaches|serves|works|writes|leads|directs)\b", re.I)
-BY_PREFIX = re.compile(r"^(?:by|von|par|por|door|di)\s+", re.I)
+BY_PREFIX = re.compile(r"^(?:(?:(?:posted|written|published|post author) )?by|von|vom|par|por|publicado por"
+                       r"|author|autor|auteur)\s*:?\s+", re.I)
 QUOTED = re.compile(r"[“\"]([^”\"]+)[”\"]")
 
 
@@ -65,6 +66,8 @@ def clean_author(name: str) -> str:
 
     >>> [clean_author(n) for n in ("By Adam Smith.", "https://example.org/u/1", "NHK", "March 3, 2020", "Ann Lee Jr.")]
     ['Adam Smith', '', 'NHK', '', 'Ann Lee Jr.']
+    >>> [clean_author(n) for n in ("Posted by Ann Lee", "Author: Tom Reed", "Von Eva Maier")]
+    ['Ann Lee', 'Tom Reed', 'Eva Maier']
     """
     name = " ".join(name.split())
     if not name or re.match(r"(?:https?://|www\.)", name) or "@" in name or is_date_line(name) or name.isdigit():
