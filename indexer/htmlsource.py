@@ -245,14 +245,18 @@ def _note_text(note: Element, number: int | str) -> str:
 
     >>> _note_text(_parse('<div id="n"><sup>[<a href="#r1">3</a>] </sup>Text. <a href="#r1">↩</a></div>').find(".//div"), 3)
     'Text.'
+    >>> _note_text(_parse('<dd>[4] <span class="fn-backref">(<a href="#a">1</a>,<a href="#b">2</a>)</span> Text.</dd>').find(".//dd"), 4)
+    'Text.'
     """
     for back in list(note.iter("a")):
         back_text = text_of(back, "")
-        if BACKLINK.match(back_text) or "backref" in (back.get("class") or "") or back.get("role") == "doc-backlink" \
+        classes = f"{back.get('class') or ''} {back.getparent().get('class') or ''}"
+        if BACKLINK.match(back_text) or "backref" in classes or back.get("role") == "doc-backlink" \
                 or (back_text.strip("[]() ") == str(number) and (back.get("href") or "").startswith("#")):
             _drop(back)
     text = " ".join(text_of(note).split())
-    return re.sub(rf"^(?:\[\s*(?:{number}\s*)?\]|\(\s*(?:{number}\s*)?\)|{number}[.)])\s*", "", text)
+    # what is left of a label once its back-links are gone: "[1]", "(1)", "1.", "(,,)" of Sphinx's several
+    return re.sub(rf"^(?:(?:\[[\s,]*(?:{number}[\s,]*)?\]|\([\s,]*(?:{number}[\s,]*)?\)|{number}[.)])\s*)+", "", text)
 
 
 def find_main(body: Element) -> Element:
