@@ -17,7 +17,7 @@ from whoosh import multiproc
 
 from archive.errors import ArchiveError
 from archive.model import Document, strip_markers
-from indexer.schema import build_schema, needs_rebuild, write_version
+from indexer.schema import PassageBM25, build_schema, needs_rebuild, write_version
 from indexer.suggest import Vocabulary
 
 
@@ -67,11 +67,10 @@ def entries(doc: Document, record_hash: str) -> Iterator[dict]:
         "publisher": doc.meta.publisher, "publisher_facet": doc.meta.publisher,
         "year": doc.meta.year, "date": doc.meta.date,
     }
-    whole = [doc.meta.title, doc.meta.subtitle, " ".join(doc.meta.authors), doc.meta.abstract]
     facts = {"title": doc.meta.title, "authors": list(doc.meta.authors), "date": doc.meta.date,
              "publisher": doc.meta.publisher}
-    yield {**shared, "kind": "document", "content": "\n\n".join(t for t in whole if t), "facts": facts,
-           "record_hash": record_hash}
+    # no text: searches skip this entry, and its short text skewed the passages' average length
+    yield {**shared, "kind": "document", "facts": facts, "record_hash": record_hash}
     for section in doc.sections:
         yield {**shared, "kind": "body", "section_id": section.id,
                "section_title": section.title,
@@ -190,7 +189,7 @@ class ArchiveIndex:
 
     def searcher(self):
         """A new searcher; the caller closes it."""
-        return self.ix.searcher()
+        return self.ix.searcher(weighting=PassageBM25())
 
     def thread_searcher(self):
         """This thread's searcher, reopened only when a commit has made it stale; never close it.
@@ -204,7 +203,7 @@ class ArchiveIndex:
             return current
         if current is not None:
             current.close()
-        self._local.searcher = self.ix.searcher()
+        self._local.searcher = self.searcher()
         self._local.searcher.archive_version = version
         return self._local.searcher
 

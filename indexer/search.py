@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 from whoosh import qparser, sorting
 from whoosh.highlight import HtmlFormatter, PinpointFragmenter, WholeFragmenter, get_text, highlight
-from whoosh.query import And, MultiTerm, Or, Prefix, Query, Term, TermRange, Wildcard
+from whoosh.query import And, AndMaybe, MultiTerm, Or, Prefix, Query, Term, TermRange, Wildcard
 from whoosh.searching import Hit as WhooshHit
 from whoosh.spelling import Corrector
 from whoosh.support.charset import accent_map
@@ -17,7 +18,7 @@ from indexer.index import ArchiveIndex, DocumentFacts
 from indexer.schema import text_analyzer
 from indexer.variants import expand_variants
 
-MAX_QUERY_CHARS = 500
+MAX_QUERY_CHARS = 4000
 MAX_PAGE = 1000
 MAX_PER_PAGE = 100
 KINDS = ("body", "footnote")
@@ -26,6 +27,11 @@ FACETS = ("author", "publisher", "year", "kind")
 DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
 FOOTNOTE_FIELD = re.compile(r"(?<![\w:])footnote:", re.I)
 ANALYZER = text_analyzer()
+# a bare word is looked for in these fields; the document's title, on every passage of it, counts half
+FIELD_WEIGHTS = {"content": 1.0, "section_title": 1.0, "title": 0.5, "authors": 1.0}
+MOST_FROM_WORDS, FEW_DOCUMENTS = 5, 3  # a query of 5 words or more that fewer than 3 documents match in full
+FEEDBACK_FROM_WORDS = 4  # a query of this many text words or more gets words from its best passages added
+FEEDBACK_PASSAGES, FEEDBACK_WORDS, FEEDBACK_WEIGHT = 10, 10, 0.5
 STEM_CUT = 3  # letters the English stemmer takes off the end of a word at most, beyond a prefix typed
 
 
@@ -115,6 +121,27 @@ class DocumentMatches:
     hits: list[Hit] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Match:
+    """How a query matched: ``all`` its words, or (a long query few documents match) ``most`` of them."""
+
+    mode: str = "all"
+    words: int = 0
+    documents_with_all: int = 0
+
+    def note(self) -> str:
+        """What a reader is told when the results match most of the words, not all ('' otherwise).
+
+        >>> Match("most", 14, 0).note(), Match("most", 5, 1).note()
+        ('No document has all 14 words; showing those with most of them.', 'Only 1 document has all 5 words; showing those with most of them.')
+        """
+        if self.mode != "most":
+            return ""
+        some = "No document has" if not self.documents_with_all else \
+            f"Only {self.documents_with_all} document{' has' if self.documents_with_all == 1 else 's have'}"
+        return f"{some} all {self.words} words; showing those with most of them."
+
+
 @dataclass
 class SearchResult:
     """One page of results grouped by document, with facets, a suggestion and the variants searched."""
@@ -126,6 +153,7 @@ class SearchResult:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     suggestion: str = ""
     variants: list[str] = field(default_factory=list)
+    match: Match = field(default_factory=Match)
 
     @property
     def hits(self) -> list[Hit]:
@@ -147,6 +175,7 @@ class SearchResult:
             "documents": [{"doc_id": d.facts.doc_id, "matches": d.matches} for d in self.documents],
             "facets": {name: [{"value": v, "count": c} for v, c in counts] for name, counts in self.facets.items()},
             "suggestion": self.suggestion or None, "variants": self.variants,
+            "match": asdict(self.match),
         }
 
 
@@ -199,21 +228,39 @@ class FuzzyWords(qparser.FuzzyTermPlugin):
 def parse_query(text: str, index: ArchiveIndex) -> Query:
     """Parse the query language: words (all must match), "phrases", OR, NOT/-word, field:value, word*, word~."""
     parser = ArchiveQueryParser(None, index.ix.schema, group=qparser.AndGroup)
-    parser.add_plugin(qparser.MultifieldPlugin(["content", "section_title", "title", "authors"]))
+    parser.add_plugin(qparser.MultifieldPlugin(list(FIELD_WEIGHTS), fieldboosts=FIELD_WEIGHTS))
     parser.add_plugin(FuzzyWords())
     parser.add_plugin(qparser.PlusMinusPlugin())
     parser.add_plugin(qparser.FieldAliasPlugin({"authors": ["author"], "section_title": ["section"],
                                                 "content": ["footnote"]}))
     try:
-        query = parser.parse(text)
+        query = count_repeats(parser.parse(text, normalize=False)).normalize()
     except Exception as err:  # the parser's own errors carry no common base class
         raise QueryError(f"the query cannot be read: {err}") from None
-    return And([query, Term("kind", "footnote")]) if FOOTNOTE_FIELD.search(text) else query
+    return And([query, Term("kind", "footnote")]).normalize() if FOOTNOTE_FIELD.search(text) else query
+
+
+def count_repeats(query: Query) -> Query:
+    """A word that a query repeats weighs as many times as it is written (BM25's query term frequency).
+
+    Whoosh keeps a repeated subquery once; a long question repeats its key words ("titles … titles").
+
+    >>> count_repeats(Or([Term("content", "titl"), Term("content", "auto"), Term("content", "titl")]))
+    Or([Term('content', 'titl', boost=2.0), Term('content', 'auto')])
+    """
+    if not isinstance(query, (And, Or)):
+        return query
+    counts = Counter(count_repeats(q) for q in query.subqueries)
+    return query.__class__([q.with_boost(q.boost * n) if n > 1 else q for q, n in counts.items()], boost=query.boost)
 
 
 def search(index: ArchiveIndex, request: SearchRequest, searcher=None,
            variants: tuple[tuple[str, ...], ...] = ()) -> SearchResult:
-    """Run a request with a searcher (a new one if none is given) and build the result object."""
+    """Run a request with a searcher (a new one if none is given) and build the result object.
+
+    A query of many words that few documents match in full is run again for the documents that
+    match most of its words (at least half), and the result says so (``match``).
+    """
     if searcher is None:
         with index.searcher() as own:
             return search(index, request, own, variants)
@@ -221,12 +268,17 @@ def search(index: ArchiveIndex, request: SearchRequest, searcher=None,
     expanded, added = expand_variants(text, variants)
     query = parse_query(expanded, index)
     mask = index.document_entry_numbers(searcher)
-    results = searcher.search(query, filter=_filter(request), mask=mask, limit=None,
-                              groupedby={"doc": sorting.FieldFacet("doc_id"),
-                                         "kind": sorting.FieldFacet("kind", maptype=sorting.Count)})
+    results = _collect(searcher, query, _filter(request), mask, request.sort)
+    words, required = _words(query)
+    match = Match("all", len(words), len(results.groups("doc")))
+    if len(words) >= MOST_FROM_WORDS and match.documents_with_all < FEW_DOCUMENTS:
+        most = AndMaybe(Or(words), And(words))  # a passage with all the words still comes first
+        query = And([most, *required]) if required else most
+        results = _collect(searcher, query, _with_most(words, searcher, _filter(request)), mask, request.sort)
+        match = Match("most", len(words), match.documents_with_all)
     facts = index.document_facts(searcher)
     matched = results.groups("doc")
-    result = SearchResult(request, len(results), len(matched), variants=added,
+    result = SearchResult(request, len(results), len(matched), variants=added, match=match,
                           facets=_facets(matched, results.groups("kind"), facts))
     ordered = _ordered_documents(matched, dict((n, s) for s, n in results.top_n), facts, request.sort)
     start = (request.page - 1) * request.per_page
@@ -234,6 +286,52 @@ def search(index: ArchiveIndex, request: SearchRequest, searcher=None,
     if result.total_documents <= 1:
         result.suggestion = _suggestion(index, searcher, text)
     return result
+
+
+def _collect(searcher, query: Query, where, mask: set[int], sort: str):
+    """Every matching passage, grouped by document and counted by kind; ranked with feedback for relevance."""
+    ranked = with_feedback(query, searcher, where, mask) if sort == "relevance" else query
+    return searcher.search(ranked, filter=where, mask=mask, limit=None,
+                           groupedby={"doc": sorting.FieldFacet("doc_id"),
+                                      "kind": sorting.FieldFacet("kind", maptype=sorting.Count)})
+
+
+def _words(query: Query) -> tuple[list[Query], list[Query]]:
+    """The words (or phrases) a query requires all of, and the conditions besides them (footnote:).
+
+    Only a plain query of words has them: one with OR, NOT or a single word has none.
+    """
+    if not isinstance(query, And):
+        return [], []
+    conditions = [q for q in query.subqueries if isinstance(q, Term) and q.fieldname == "kind"]
+    return [q for q in query.subqueries if q not in conditions], conditions
+
+
+def _with_most(words: list[Query], searcher, where: Query | None) -> set[int]:
+    """The passages that match at least half of the words (and the request's filters)."""
+    counts = Counter(number for word in words for number in set(word.docs(searcher)))
+    needed = -(-len(words) // 2)
+    found = {number for number, count in counts.items() if count >= needed}
+    return found & set(where.docs(searcher)) if where is not None else found
+
+
+def with_feedback(query: Query, searcher, filter_query: Query | None, mask: set[int]) -> Query:
+    """A long query with the key words of its best passages added, as optional words that only rank.
+
+    Pseudo-relevance feedback (Whoosh's Bo1 key terms of the top passages): a question of many words
+    states its subject loosely, and the passages that match it best name it better. The documents
+    matched stay those the query matches; snippets mark the query's own words only.
+    """
+    words = {text for field, text in query.all_terms() if field == "content"}
+    if len(words) < FEEDBACK_FROM_WORDS:
+        return query
+    best = [hit.docnum for hit in searcher.search(query, filter=filter_query, mask=mask, limit=FEEDBACK_PASSAGES)]
+    key_words = searcher.key_terms(best, "content", numterms=FEEDBACK_WORDS) if best else []
+    if not key_words:
+        return query
+    top = key_words[0][1] or 1.0
+    scale = FEEDBACK_WEIGHT * len(words) / FEEDBACK_WORDS
+    return AndMaybe(query, Or([Term("content", word, boost=scale * weight / top) for word, weight in key_words]))
 
 
 def _highlighted(results, query: Query, page: list, passages: int,

@@ -5,13 +5,14 @@ import shutil
 
 import pytest
 
+from indexer.search import MAX_QUERY_CHARS
 from tests.conftest import copy_archive
 from webapp import create_app
 
 BAD_REQUESTS = [
     ("/api/search", 400, "q"),
     ("/api/search?q=%20%20", 400, "q"),
-    ("/api/search?q=" + "x" * 501, 400, "q"),
+    ("/api/search?q=" + "x" * (MAX_QUERY_CHARS + 1), 400, "q"),
     ("/api/search?q=a&page=0", 400, "page"),
     ("/api/search?q=a&page=abc", 400, "page"),
     ("/api/search?q=a&page=1000000000000", 400, "page"),

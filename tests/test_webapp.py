@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from indexer.search import MAX_QUERY_CHARS
 from tests.conftest import copy_archive
 from tests.test_corpus import SEARCHES
 from webapp import create_app
@@ -126,9 +127,10 @@ def test_did_you_mean_and_zero_results_page(client):
 
 
 def test_bad_query_message_under_the_box(client):
-    response = client.get("/", query_string={"q": "x" * 600})
+    response = client.get("/", query_string={"q": "x" * (MAX_QUERY_CHARS + 1)})
     assert response.status_code == 400
-    assert re.search(r'<p id="query-error" class="error" role="alert">the query is 600 characters', response.text)
+    assert re.search(rf'<p id="query-error" class="error" role="alert">the query is {MAX_QUERY_CHARS + 1} characters',
+                     response.text)
 
 
 def test_name_variants_are_searched_as_one(corpus_settings, tmp_path):

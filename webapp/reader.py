@@ -6,7 +6,7 @@ from flask import Blueprint, render_template, request, url_for
 from archive.citation import item_type
 from archive.errors import DocumentNotFound
 from archive.model import strip_markers
-from indexer.search import highlight_terms, related_documents
+from indexer.search import MAX_QUERY_CHARS, highlight_terms, related_documents
 from webapp.access import get_index, get_searcher, get_store, get_variants
 from webapp.cite import cite_panel, cited_scope
 from webapp.render import reader_view
@@ -32,6 +32,7 @@ def document(doc_id: str):
     related = get_index().per_generation(get_searcher(), ("related", doc.id), lambda: related_documents(
         get_index(), get_searcher(), doc.id, "\n".join(strip_markers(p) for s in doc.sections for p in s.paragraphs)))
     return render_template("reader/document.html", doc=doc, view=reader_view(doc, terms), query=query,
+                           max_chars=MAX_QUERY_CHARS,
                            related=related, cite=cite_panel(doc, cited_scope(doc, request.args)),
                            item_type=item_type(doc.meta, doc.source.format),
                            api_url=url_for("api.document", doc_id=doc.id))
