@@ -8,8 +8,11 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
+
+import pytest
 
 from click.testing import CliRunner
 
@@ -145,6 +148,9 @@ def test_serve_answers_from_several_worker_processes(corpus_settings):
     try:
         answers = [_get_json(f"http://127.0.0.1:{port}/api/search?q=hikiwake") for _ in range(6)]
         assert all(a["total_documents"] == 2 for a in answers)
+        with pytest.raises(urllib.error.HTTPError) as too_long:  # 30 kB of request line, past gunicorn's default
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/search?q={'%C3%BC' * 5000}", timeout=10)
+        assert too_long.value.code == 400 and json.load(too_long.value)["param"] == "q"
         deadline = time.monotonic() + 30
         while len(_children(server.pid)) < 2 and time.monotonic() < deadline:
             time.sleep(0.1)

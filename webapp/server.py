@@ -23,7 +23,10 @@ class Server(BaseApplication):
         self.make_app = make_app
         self.options = {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
                         "worker_class": "gthread", "accesslog": None, "errorlog": "-", "loglevel": "warning",
-                        "timeout": 120, "graceful_timeout": 10, "proc_name": "longform-archive"}
+                        "timeout": 120, "graceful_timeout": 10, "proc_name": "longform-archive",
+                        # no cap on the request line: an over-long query reaches the app, which answers
+                        # it with its own error (JSON on /api/), not gunicorn's HTML 414 page
+                        "limit_request_line": 0}
         super().__init__()
 
     def load_config(self) -> None:
