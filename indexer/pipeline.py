@@ -14,7 +14,7 @@ from indexer.clean import clean, is_furniture
 from indexer.htmlsource import parse_html
 from indexer.mdsource import FrontMatterError, markdown_to_html, metadata_from_mapping, split_front_matter
 from indexer.options import ParseOptions
-from indexer.read import Source, read_source
+from indexer.read import PACKAGES, Source, read_source
 from indexer.sections import slugify
 from indexer.blocks import SourceText
 from indexer.split import Split, split_blocks, split_text
@@ -66,6 +66,9 @@ def _split(source: Source) -> Split:
             raise SourceError(source.path, str(err)) from None
         page = parse_html(markdown_to_html(body), whole_body=True)
         return replace(split_blocks(page.blocks, [], known=metadata_from_mapping(front)), source=page.source)
+    if source.format in PACKAGES:  # all of the page is the document's own text
+        page = parse_html(source.text, whole_body=True)
+        return replace(split_blocks(page.blocks, [], known=source.meta), source=page.source)
     page = parse_html(source.text)
     blocks = [b for b in page.blocks if not is_furniture(b.text)]
     return replace(split_blocks(blocks, [], known=page.meta), source=page.source)

@@ -10,9 +10,12 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 from archive.errors import SourceError
+from archive.model import Metadata
+from indexer.packages import read_package
 
 FORMATS = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
-           ".html": "html", ".htm": "html"}
+           ".html": "html", ".htm": "html", ".epub": "epub", ".docx": "docx"}
+PACKAGES = ("epub", "docx")  # ZIP packages, read into one HTML page with their own metadata
 MAGIC = {b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image",
          b"%PDF": "a PDF file", b"PK\x03\x04": "a ZIP archive", b"\x1f\x8b": "a gzip archive",
          b"\x7fELF": "an executable"}
@@ -29,6 +32,7 @@ class Source:
     text: str
     format: str
     encoding: str
+    meta: Metadata = Metadata()  # what a package (EPUB, Word) states about itself
 
     @property
     def sha256(self) -> str:
@@ -50,6 +54,9 @@ def read_source(path: Path, max_bytes: int) -> Source:
     path = Path(path)
     fmt = source_format(path)
     data = _read_bytes(path, max_bytes)
+    if fmt in PACKAGES:
+        page, meta = read_package(path, data, fmt)
+        return Source(path, data, normalise_text(page), fmt, "zip", meta)
     text, encoding = decode(data, path)
     text = normalise_text(text)
     if not text.strip():
