@@ -32,6 +32,14 @@ FIELD_WEIGHTS = {"content": 1.0, "section_title": 1.0, "title": 0.5, "authors": 
 MOST_FROM_WORDS, FEW_DOCUMENTS = 5, 3  # a query of 5 words or more that fewer than 3 documents match in full
 FEEDBACK_FROM_WORDS = 4  # a query of this many text words or more gets words from its best passages added
 FEEDBACK_PASSAGES, FEEDBACK_WORDS, FEEDBACK_WEIGHT = 10, 10, 0.5
+# words that say nothing of a question's subject; dropped from queries of FEEDBACK_FROM_WORDS words or more
+FUNCTION_WORDS = frozenset("""about above after again against all also am any anything because been before being below
+between both could did do does doing done during each either else ever every few further had has having he her here
+hers herself him himself his how however i into its itself just me more most my myself neither nor now off once only
+other ought our ours ourselves out over own same she should so some such than their theirs them themselves there these
+they those through too under until up upon very was were what whatever when where whether which while who whom whose
+why would within without you yours yourself yourselves""".split())
+FUNCTION_STEMS = frozenset(token.text for word in FUNCTION_WORDS for token in ANALYZER(word))
 STEM_CUT = 3  # letters the English stemmer takes off the end of a word at most, beyond a prefix typed
 
 
@@ -240,6 +248,22 @@ def parse_query(text: str, index: ArchiveIndex) -> Query:
     return And([query, Term("kind", "footnote")]).normalize() if FOOTNOTE_FIELD.search(text) else query
 
 
+def without_function_words(query: Query) -> Query:
+    """A long question without its function words ("what", "which", "there"): rare in the text, they
+    weighed like subject words. A query of fewer subject words than FEEDBACK_FROM_WORDS is left whole.
+    """
+    if not isinstance(query, (And, Or)):
+        return query
+    kept = [q for q in query.subqueries if _word_stem(q) not in FUNCTION_STEMS]
+    return query.__class__(kept, boost=query.boost) if len(kept) >= FEEDBACK_FROM_WORDS else query
+
+
+def _word_stem(query: Query) -> str:
+    """The text stem a one-word subquery looks for ('' for a phrase, a wildcard or several words)."""
+    stems = {text for field, text in query.all_terms() if field == "content"}
+    return next(iter(stems)) if len(stems) == 1 and all(isinstance(q, Term) for q in query.leaves()) else ""
+
+
 def count_repeats(query: Query) -> Query:
     """A word that a query repeats weighs as many times as it is written (BM25's query term frequency).
 
@@ -266,7 +290,7 @@ def search(index: ArchiveIndex, request: SearchRequest, searcher=None,
             return search(index, request, own, variants)
     text = request.query.strip()
     expanded, added = expand_variants(text, variants)
-    query = parse_query(expanded, index)
+    query = without_function_words(parse_query(expanded, index))
     mask = index.document_entry_numbers(searcher)
     results = _collect(searcher, query, _filter(request), mask, request.sort)
     words, required = _words(query)

@@ -14,7 +14,7 @@ from indexer.cli import cli
 from indexer.operations import ingest, readable
 from indexer.options import ParseOptions
 from indexer.schema import PassageBM25
-from indexer.search import ANALYZER, SearchRequest, search
+from indexer.search import ANALYZER, SearchRequest, parse_query, search, without_function_words
 from tests.conftest import CORPUS
 
 LONG_MISSING = "Japan Russia peace treaty negotiations islands penguins volcano saxophone"
@@ -51,6 +51,15 @@ def test_the_fallback_shows_on_the_page_in_the_api_and_in_the_cli(client, corpus
     assert client.get("/api/search", query_string={"q": "sanctions"}).json["match"]["mode"] == "all"
     output = CliRunner().invoke(cli, ["--data-dir", str(corpus_settings.data_dir), "search", LONG_MISSING]).output
     assert output.splitlines()[0] == note
+
+
+@pytest.mark.parametrize("query, kept", [
+    ("what are the limits of the peace treaty talks", ["limit", "peac", "treati", "talk"]),
+    ("what is the treaty", ["what", "treati"]),  # too few subject words: left whole
+])
+def test_long_questions_drop_their_function_words(index, query, kept):
+    stems = [text for field, text in without_function_words(parse_query(query, index)).all_terms() if field == "content"]
+    assert sorted(stems) == sorted(kept)
 
 
 def test_a_word_in_every_passage_weighs_nearly_nothing(index):
