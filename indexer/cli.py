@@ -58,7 +58,7 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of lines.")
 @click.pass_context
 def ingest(ctx, paths, title, authors, date, publisher, url, series, number, language, max_file_mb, as_json):
-    """Add files and folders (.txt, .md, .markdown, .html, .htm, .epub, .docx) to the archive."""
+    """Add files and folders (.txt, .md, .markdown, .html, .htm, .epub, .docx, .pdf) to the archive."""
     settings = settings_from(ctx)
     try:
         check_date(date or "", "--date")

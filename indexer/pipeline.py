@@ -59,6 +59,9 @@ def _split(source: Source) -> Split:
     """The split of one source, by format."""
     if source.format == "text":
         return split_text(clean(source.text))
+    if source.format == "pdf":  # what the text says first; the info dictionary fills the gaps
+        split = split_text(clean(source.text))
+        return replace(split, meta=source.meta.merged_with(split.meta))
     if source.format == "markdown":
         try:
             front, body = split_front_matter(source.text)

@@ -12,9 +12,10 @@ from charset_normalizer import from_bytes
 from archive.errors import SourceError
 from archive.model import Metadata
 from indexer.packages import read_package
+from indexer.pdfsource import read_pdf
 
 FORMATS = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
-           ".html": "html", ".htm": "html", ".epub": "epub", ".docx": "docx"}
+           ".html": "html", ".htm": "html", ".epub": "epub", ".docx": "docx", ".pdf": "pdf"}
 PACKAGES = ("epub", "docx")  # ZIP packages, read into one HTML page with their own metadata
 MAGIC = {b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image",
          b"%PDF": "a PDF file", b"PK\x03\x04": "a ZIP archive", b"\x1f\x8b": "a gzip archive",
@@ -57,6 +58,9 @@ def read_source(path: Path, max_bytes: int) -> Source:
     if fmt in PACKAGES:
         page, meta = read_package(path, data, fmt)
         return Source(path, data, normalise_text(page), fmt, "zip", meta)
+    if fmt == "pdf":
+        text, meta = read_pdf(path, data)
+        return Source(path, data, normalise_text(text), fmt, "pdf", meta)
     text, encoding = decode(data, path)
     text = normalise_text(text)
     if not text.strip():

@@ -29,7 +29,8 @@ GOOD = b"A Title\n\nA paragraph of ordinary text that is long enough to be read 
     ("archive.html", b"PK\x03\x04" + zlib.compress(b"x" * 100), "binary file (a ZIP archive)"),
     ("nul.md", b"text\x00with a NUL", "NUL bytes"),
     ("big.txt", b"word " * 300_000, "over the 1 MB limit"),
-    ("report.pdf", b"%PDF-1.4", "unsupported file type '.pdf'"),
+    ("report.pdf", b"%PDF-1.4", "damaged PDF file"),
+    ("slides.pptx", b"PK\x03\x04", "unsupported file type '.pptx'"),
 ])
 def test_bad_files_fail_alone_with_a_reason(settings, tmp_path, name, data, reason):
     bad = tmp_path / name

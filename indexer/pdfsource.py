@@ -1,0 +1,93 @@
+"""PDF files: their text layer as plain text for the text path, note markers from raised small digits.
+
+Read with pdfminer.six (MIT; pure Python, so it installs everywhere): it gives every character's
+font size and position, which is what tells a note marker (a raised, smaller digit) from a number
+in the text. Each text box becomes a paragraph, a raised digit becomes ``[^n]``, and pages are
+separated like paragraphs; the text path then removes page furniture, re-joins words hyphenated
+across lines, moves page-foot notes out and joins a paragraph a page break split.
+Page labels, outlines and page numbers for citations are not read yet.
+"""
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+from archive.errors import SourceError
+from archive.model import Metadata
+from indexer.dates import date_or_year
+from indexer.metadata import clean_author
+
+RAISED = 0.8  # a digit this much smaller than its line's type, set above its baseline, is a note marker
+PRODUCER_TITLE = re.compile(r"^(?:microsoft word|untitled)\b|\.(?:docx?|pdf|tex|dvi)$", re.I)
+
+
+def read_pdf(path: Path, data: bytes) -> tuple[str, Metadata]:
+    """The text of a PDF and the metadata its info dictionary states, or a SourceError saying why not."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LAParams
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfpage import PDFTextExtractionNotAllowed
+    from pdfminer.psparser import PSException
+
+    try:
+        pages = [_page_text(page) for page in extract_pages(io.BytesIO(data), laparams=LAParams())]
+        meta = _info(data)
+    except (PDFEncryptionError, PDFPasswordIncorrect, PDFTextExtractionNotAllowed):
+        raise SourceError(path, "the PDF file is encrypted and cannot be read") from None
+    except (PSException, ValueError, KeyError, TypeError, AttributeError, IndexError) as err:
+        raise SourceError(path, f"damaged PDF file: {type(err).__name__} {err}".strip()) from None
+    text = "\n\n".join(page for page in pages if page.strip())
+    if not text.strip():
+        raise SourceError(path, "the PDF has no text layer (a scanned document?): there is no text to index")
+    return text, meta
+
+
+def _page_text(page) -> str:
+    """One page's text boxes as paragraphs, in pdfminer's reading order."""
+    from pdfminer.layout import LTTextBox
+
+    return "\n\n".join(_box_text(box) for box in page if isinstance(box, LTTextBox))
+
+
+def _box_text(box) -> str:
+    """A text box's lines, note markers written ``[^n]``."""
+    from pdfminer.layout import LTChar
+
+    lines = []
+    for line in box:
+        chars = [c for c in line if isinstance(c, LTChar)]
+        size = max((c.size for c in chars if c.get_text().isalpha()), default=0)
+        pieces, marker = [], ""
+        for item in line:
+            text = item.get_text()
+            if isinstance(item, LTChar) and text.isdigit() and size and item.size < RAISED * size \
+                    and item.y0 > line.y0 + 0.15 * size:
+                marker += text
+                continue
+            if marker:
+                pieces.append(f"[^{marker}]")
+                marker = ""
+            pieces.append(text)
+        lines.append("".join(pieces + ([f"[^{marker}]"] if marker else [])).rstrip())
+    return "\n".join(line for line in lines if line.strip())
+
+
+def _info(data: bytes) -> Metadata:
+    """Title, author and date from the PDF's info dictionary; a producer's stand-in title is no title."""
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfparser import PDFParser
+
+    info = (PDFDocument(PDFParser(io.BytesIO(data))).info or [{}])[0]
+
+    def value(name: str) -> str:
+        raw = info.get(name, b"")
+        raw = raw.resolve() if hasattr(raw, "resolve") else raw
+        if isinstance(raw, bytes):
+            raw = raw.decode("utf-16") if raw.startswith(b"\xfe\xff") else raw.decode("latin-1")
+        return " ".join(str(raw).split())
+
+    title = value("Title")
+    date = re.sub(r"^D:(\d{4})(\d{2})?(\d{2})?.*", lambda m: "-".join(filter(None, m.groups())), value("CreationDate"))
+    return Metadata(title="" if PRODUCER_TITLE.search(title) else title,
+                    authors=tuple(filter(None, [clean_author(value("Author"))])), date=date_or_year(date))

@@ -1,0 +1,90 @@
+"""PDF files written for the project: page-foot notes, a paragraph split by a page break, columns, bad files."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from archive.config import Settings
+from archive.errors import SourceError
+from indexer.operations import ingest, readable
+from indexer.options import ParseOptions
+from indexer.pipeline import parse_file
+from indexer.search import SearchRequest, search
+from tests.pdfs import make_pdf
+
+REPORT = [
+    [(18, 72, 720, "Harbour Lights Restored"), (12, 72, 690, "Mara Holm"),
+     (12, 72, 650, "The three lights of the north coast were lit again on Sunday^{1}"),
+     (12, 72, 636, "evening, watched by a crowd that had waited since the"),
+     (9, 72, 90, "^{1} The lights had been dark for ten years.")],
+    [(12, 72, 720, "afternoon. Volunteers cleaned the lenses for two winters^{2} and"),
+     (12, 72, 706, "rewired the lamps with money the fishing families raised."),
+     (9, 72, 90, "^{2} Both winters were mild on the coast.")],
+]
+INFO = {"Title": "Microsoft Word - lights.docx", "Author": "Mara Holm", "CreationDate": "D:20240203101010Z"}
+
+
+@pytest.fixture
+def report(tmp_path) -> Path:
+    """A two-page report with a page-foot note on each page and a paragraph across the page break."""
+    path = tmp_path / "lights.pdf"
+    path.write_bytes(make_pdf(REPORT, INFO))
+    return path
+
+
+def test_page_foot_notes_are_linked_and_a_split_paragraph_is_joined(report):
+    doc = parse_file(report, ParseOptions())
+    assert [s.paragraphs for s in doc.sections] == [[
+        "The three lights of the north coast were lit again on Sunday[^1] evening, watched by a crowd that had "
+        "waited since the afternoon. Volunteers cleaned the lenses for two winters[^2] and rewired the lamps with "
+        "money the fishing families raised."]]
+    assert [(n.number, n.text, n.cited) for n in doc.footnotes] == [
+        (1, "The lights had been dark for ten years.", True), (2, "Both winters were mild on the coast.", True)]
+
+
+def test_pdf_metadata_from_the_first_page_and_the_info_dictionary(report):
+    meta = parse_file(report, ParseOptions()).meta
+    assert (meta.title, meta.authors, meta.date) == ("Harbour Lights Restored", ("Mara Holm",), "2024-02-03")
+
+
+def test_a_phrase_across_the_page_break_is_found(report, tmp_path):
+    settings = Settings(tmp_path / "archive")
+    assert ingest([report], settings, ParseOptions(), workers=1).added
+    with readable(settings) as (_, index):
+        assert search(index, SearchRequest('"waited since the afternoon"')).total_documents == 1
+
+
+def test_two_columns_are_read_one_after_the_other(tmp_path):
+    left = ["Left column opens the story of", "the harbour and its three lights", "and ends its first part here."]
+    right = ["Right column carries on with the", "keepers and their long winter", "nights by the lamps above."]
+    lines = [(16, 72, 740, "The Keepers")] + [(11, 72, 700 - 14 * i, t) for i, t in enumerate(left)] + \
+        [(11, 330, 700 - 14 * i, t) for i, t in enumerate(right)]
+    (tmp_path / "columns.pdf").write_bytes(make_pdf([lines]))
+    paragraphs = parse_file(tmp_path / "columns.pdf", ParseOptions()).sections[0].paragraphs
+    assert paragraphs == [" ".join(left), " ".join(right)]
+
+
+ENCRYPT = (b"/Root 1 0 R /Encrypt << /Filter /Standard /V 1 /R 2 /O (0123456789abcdef0123456789abcdef) "
+           b"/U (0123456789abcdef0123456789abcdef) /P -4 >> /ID [<00112233445566778899aabbccddeeff> "
+           b"<00112233445566778899aabbccddeeff>]")
+
+
+@pytest.mark.parametrize("name, data, reason", [
+    ("scan.pdf", make_pdf([[], []]), "the PDF has no text layer (a scanned document?): there is no text to index"),
+    ("broken.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog", "damaged PDF file"),
+    ("locked.pdf", make_pdf([[(12, 72, 700, "Secret")]]).replace(b"/Root 1 0 R", ENCRYPT),
+     "the PDF file is encrypted and cannot be read"),
+])
+def test_unreadable_pdfs_are_refused_with_the_reason(tmp_path, name, data, reason):
+    (tmp_path / name).write_bytes(data)
+    with pytest.raises(SourceError) as refused:
+        parse_file(tmp_path / name, ParseOptions())
+    assert reason in str(refused.value) and name in str(refused.value)
+
+
+def test_a_bad_pdf_fails_alone_and_the_batch_goes_on(tmp_path, report):
+    (tmp_path / "scan.pdf").write_bytes(make_pdf([[]]))
+    result = ingest([tmp_path], Settings(tmp_path / "archive"), ParseOptions(), workers=1)
+    assert [Path(i["path"]).name for i in result.added] == ["lights.pdf"]
+    assert [Path(i["path"]).name for i in result.failed] == ["scan.pdf"]
