@@ -1,6 +1,7 @@
 """What the benchmarks share: the corpora, peak memory, percentiles and the results files."""
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import platform
@@ -29,6 +30,24 @@ def scale_corpus() -> list[Path]:
         for deb in sorted(CACHE.glob("*.deb")):
             subprocess.run(["dpkg-deb", "-x", str(deb), str(extracted)], check=True)
     return sorted(p for p in extracted.rglob("*.html") if p.is_file())
+
+
+PDF_PACKAGES = ("gnuplot-doc", "asymptote-doc", "gnu-standards")
+
+
+def pdf_corpus() -> list[Path]:
+    """The PDF manuals of Debian's gnuplot, Asymptote and GNU standards packages, fetched once (gzipped ones unpacked)."""
+    folder = CACHE / "pdf"
+    if not folder.exists():
+        (CACHE / "pdf-debs").mkdir(parents=True, exist_ok=True)
+        subprocess.run(["apt-get", "download", *PDF_PACKAGES], cwd=CACHE / "pdf-debs", check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for deb in sorted((CACHE / "pdf-debs").glob("*.deb")):
+            subprocess.run(["dpkg-deb", "-x", str(deb), str(folder)], check=True)
+        for packed in folder.rglob("*.pdf.gz"):
+            packed.with_suffix("").write_bytes(gzip.decompress(packed.read_bytes()))
+    return sorted(p for p in folder.rglob("*.pdf") if p.is_file() and not p.is_symlink()
+                  and p.stat().st_size > 10_000 and "examples" not in p.parts)
 
 
 def corpus_files() -> list[Path]:

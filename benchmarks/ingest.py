@@ -6,6 +6,7 @@ extracted beforehand (not timed); MB/s is of source bytes.
 """
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import sys
@@ -14,8 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import (CACHE, TreeMemory, corpus_files, folder_mb, peak_rss_mb, run_child, scale_corpus,
-                               write_results)
+from benchmarks.common import (CACHE, TreeMemory, corpus_files, folder_mb, pdf_corpus, peak_rss_mb, run_child,
+                               scale_corpus, write_results)
 
 TARGET_MB_PER_S = 2.0
 ROUNDS = 3
@@ -71,9 +72,25 @@ def measure_baseline(texts: Path, data_dir: Path) -> dict:
     return {"seconds": seconds, "documents": len(rows), "failed": 0, "index_mb": folder_mb(data_dir)}
 
 
+def files_of(corpus: str) -> list[Path]:
+    """The files of a named corpus: the five documents, the HTML manuals or the PDF manuals."""
+    return {"corpus": corpus_files, "scale": scale_corpus, "pdf": pdf_corpus}[corpus]()
+
+
+def pdf_pages(files: list[Path]) -> int:
+    """How many pages the PDFs hold."""
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
+
+    with contextlib.ExitStack() as stack:
+        handles = [stack.enter_context(path.open("rb")) for path in files]
+        return sum(sum(1 for _ in PDFPage.create_pages(PDFDocument(PDFParser(handle)))) for handle in handles)
+
+
 def child(kind: str, corpus: str) -> None:
     """One measurement in this interpreter; prints its figures as one JSON line."""
-    files = corpus_files() if corpus == "corpus" else scale_corpus()
+    files = files_of(corpus)
     source_mb = sum(f.stat().st_size for f in files) / 1e6
     with tempfile.TemporaryDirectory() as tmp, TreeMemory() as memory:
         if kind == "pipeline":
@@ -92,7 +109,7 @@ def median_runs(corpus: str) -> dict:
     Taken in turn because this machine's speed drifts (by up to half over minutes): a lone pair of runs
     can favour either side.
     """
-    runs: dict[str, list[dict]] = {"pipeline": [], "baseline": []}
+    runs: dict[str, list[dict]] = {"pipeline": []} if corpus == "pdf" else {"pipeline": [], "baseline": []}
     for _ in range(ROUNDS):
         for kind in runs:
             runs[kind].append(run_child("benchmarks.ingest", kind, corpus))
@@ -106,19 +123,23 @@ def median_runs(corpus: str) -> dict:
 def main() -> dict:
     """Both corpora through the pipeline and the baseline; writes results/ingest.json."""
     figures: dict = {"target_mb_per_s": TARGET_MB_PER_S, "rounds": ROUNDS}
-    for corpus in ("corpus", "scale"):
-        files = corpus_files() if corpus == "corpus" else scale_corpus()
-        extracted_texts(corpus, files)
+    for corpus in ("corpus", "scale", "pdf"):
+        if corpus != "pdf":
+            extracted_texts(corpus, files_of(corpus))
         figures[corpus] = median_runs(corpus)
+    pdf = figures["pdf"]["pipeline"]
+    pdf.update(pages=pdf_pages(files_of("pdf")), files=len(files_of("pdf")))
+    pdf["pages_per_s"] = round(pdf["pages"] / pdf["seconds"], 1)
     scale = figures["scale"]
     figures["meets_target"] = scale["pipeline"]["mb_per_s"] >= TARGET_MB_PER_S
     figures["no_slower_than_baseline"] = scale["pipeline"]["seconds"] <= scale["baseline"]["seconds"]
     path = write_results("ingest", figures)
-    for corpus in ("corpus", "scale"):
+    for corpus in ("corpus", "scale", "pdf"):
         for kind, row in figures[corpus].items():
             print(f"{corpus:7} {kind:9} {row['documents']:5} docs  {row['seconds']:7.2f} s  "
                   f"{row['docs_per_s']:7.1f} docs/s  "
                   f"{row['mb_per_s']:6.2f} MB/s  index {row['index_mb']:7.2f} MB  peak {row['peak_mb']:7.1f} MB")
+    print(f"pdf: {pdf['files']} files, {pdf['pages']} pages, {pdf['pages_per_s']} pages/s")
     print(f"written to {path}")
     return figures
 

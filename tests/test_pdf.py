@@ -88,3 +88,12 @@ def test_a_bad_pdf_fails_alone_and_the_batch_goes_on(tmp_path, report):
     result = ingest([tmp_path], Settings(tmp_path / "archive"), ParseOptions(), workers=1)
     assert [Path(i["path"]).name for i in result.added] == ["lights.pdf"]
     assert [Path(i["path"]).name for i in result.failed] == ["scan.pdf"]
+
+
+def test_a_real_manual_keeps_its_text_and_links_its_page_foot_notes():
+    from benchmarks.common import pdf_corpus  # Debian's asymptote-doc, fetched by apt-get like the benchmarks
+
+    manual = next(path for path in pdf_corpus() if path.name == "asymptote.pdf")
+    doc = parse_file(manual, ParseOptions(max_bytes=50 * 1024 * 1024))
+    assert len(doc.footnotes) >= 5 and all(note.cited for note in doc.footnotes)
+    assert doc.extraction.kept_share > 0.9 and len(doc.sections) > 100
