@@ -66,6 +66,7 @@ class CleanText:
     text: str
     toc: list[TocEntry] = field(default_factory=list)
     body_start: int | None = None  # character offset in ``text`` where a removed TOC stood
+    outline: bool = False  # the TOC is a PDF's outline: it names every heading, and no other line is one
 
 
 def clean(text: str) -> CleanText:

@@ -5,7 +5,8 @@ font size and position, which is what tells a note marker (a raised, smaller dig
 in the text. Each text box becomes a paragraph, a raised digit becomes ``[^n]``, and pages are
 separated like paragraphs; the text path then removes page furniture, re-joins words hyphenated
 across lines, moves page-foot notes out and joins a paragraph a page break split.
-Page labels, outlines and page numbers for citations are not read yet.
+The outline (bookmarks), where there is one, names the headings and their levels. Page labels
+and page numbers for citations are not read yet.
 """
 from __future__ import annotations
 
@@ -22,8 +23,8 @@ RAISED = 0.8  # a digit this much smaller than its line's type, set above its ba
 PRODUCER_TITLE = re.compile(r"^(?:microsoft word|untitled)\b|\.(?:docx?|pdf|tex|dvi)$", re.I)
 
 
-def read_pdf(path: Path, data: bytes) -> tuple[str, Metadata]:
-    """The text of a PDF and the metadata its info dictionary states, or a SourceError saying why not."""
+def read_pdf(path: Path, data: bytes) -> tuple[str, Metadata, tuple[tuple[int, str], ...]]:
+    """The text of a PDF, the metadata its info dictionary states and its outline (level, title), or a SourceError."""
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LAParams
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
@@ -32,7 +33,7 @@ def read_pdf(path: Path, data: bytes) -> tuple[str, Metadata]:
 
     try:
         pages = [_page_text(page) for page in extract_pages(io.BytesIO(data), laparams=LAParams())]
-        meta = _info(data)
+        meta, outline = _info_and_outline(data)
     except (PDFEncryptionError, PDFPasswordIncorrect, PDFTextExtractionNotAllowed):
         raise SourceError(path, "the PDF file is encrypted and cannot be read") from None
     except (PSException, ValueError, KeyError, TypeError, AttributeError, IndexError) as err:
@@ -40,7 +41,7 @@ def read_pdf(path: Path, data: bytes) -> tuple[str, Metadata]:
     text = "\n\n".join(page for page in pages if page.strip())
     if not text.strip():
         raise SourceError(path, "the PDF has no text layer (a scanned document?): there is no text to index")
-    return text, meta
+    return text, meta, outline
 
 
 def _page_text(page) -> str:
@@ -73,12 +74,17 @@ def _box_text(box) -> str:
     return "\n".join(line for line in lines if line.strip())
 
 
-def _info(data: bytes) -> Metadata:
-    """Title, author and date from the PDF's info dictionary; a producer's stand-in title is no title."""
-    from pdfminer.pdfdocument import PDFDocument
+def _info_and_outline(data: bytes) -> tuple[Metadata, tuple[tuple[int, str], ...]]:
+    """Title, author and date from the info dictionary (a producer's stand-in title is no title), and the outline."""
+    from pdfminer.pdfdocument import PDFDocument, PDFNoOutlines
     from pdfminer.pdfparser import PDFParser
 
-    info = (PDFDocument(PDFParser(io.BytesIO(data))).info or [{}])[0]
+    document = PDFDocument(PDFParser(io.BytesIO(data)))
+    info = (document.info or [{}])[0]
+    try:
+        outline = tuple((level, " ".join(str(title).split())) for level, title, *_ in document.get_outlines())
+    except PDFNoOutlines:
+        outline = ()
 
     def value(name: str) -> str:
         raw = info.get(name, b"")
@@ -90,4 +96,4 @@ def _info(data: bytes) -> Metadata:
     title = value("Title")
     date = re.sub(r"^D:(\d{4})(\d{2})?(\d{2})?.*", lambda m: "-".join(filter(None, m.groups())), value("CreationDate"))
     return Metadata(title="" if PRODUCER_TITLE.search(title) else title,
-                    authors=tuple(filter(None, [clean_author(value("Author"))])), date=date_or_year(date))
+                    authors=tuple(filter(None, [clean_author(value("Author"))])), date=date_or_year(date)), outline

@@ -10,7 +10,7 @@ import yaml
 
 from archive.errors import SourceError
 from archive.model import Document, Extraction, Metadata, SourceInfo, strip_markers
-from indexer.clean import clean, is_furniture
+from indexer.clean import TocEntry, clean, is_furniture
 from indexer.htmlsource import parse_html
 from indexer.mdsource import FrontMatterError, markdown_to_html, metadata_from_mapping, split_front_matter
 from indexer.options import ParseOptions
@@ -60,7 +60,10 @@ def _split(source: Source) -> Split:
     if source.format == "text":
         return split_text(clean(source.text))
     if source.format == "pdf":  # what the text says first; the info dictionary fills the gaps
-        split = split_text(clean(source.text))
+        cleaned = clean(source.text)
+        if source.outline:
+            cleaned = replace(cleaned, toc=[TocEntry(title, level) for level, title in source.outline], outline=True)
+        split = split_text(cleaned)
         return replace(split, meta=source.meta.merged_with(split.meta))
     if source.format == "markdown":
         try:

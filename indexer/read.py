@@ -33,7 +33,8 @@ class Source:
     text: str
     format: str
     encoding: str
-    meta: Metadata = Metadata()  # what a package (EPUB, Word) states about itself
+    meta: Metadata = Metadata()  # what a package (EPUB, Word) or a PDF's info dictionary states about itself
+    outline: tuple[tuple[int, str], ...] = ()  # a PDF's bookmarks: (level, title)
 
     @property
     def sha256(self) -> str:
@@ -59,8 +60,8 @@ def read_source(path: Path, max_bytes: int) -> Source:
         page, meta = read_package(path, data, fmt)
         return Source(path, data, normalise_text(page), fmt, "zip", meta)
     if fmt == "pdf":
-        text, meta = read_pdf(path, data)
-        return Source(path, data, normalise_text(text), fmt, "pdf", meta)
+        text, meta, outline = read_pdf(path, data)
+        return Source(path, data, normalise_text(text), fmt, "pdf", meta, outline)
     text, encoding = decode(data, path)
     text = normalise_text(text)
     if not text.strip():

@@ -11,6 +11,7 @@ from indexer.clean import TocEntry
 SMALL_WORDS = {"a", "an", "and", "as", "at", "but", "by", "de", "for", "from", "in", "into", "nor", "of",
                "on", "or", "per", "the", "to", "vs", "via", "with", "over", "under", "between", "against"}
 HEADING_MAX_WORDS = 15
+NUMBERED_PREFIX = re.compile(r"^(?:\d+(?:\.\d+)*|[IVXLC]+)\.?\s+(?=\S)")
 NUMBERED = re.compile(r"^(\d+(?:\.\d+)*)\.?\s+\S")
 
 
@@ -22,6 +23,15 @@ def heading_key(text: str) -> str:
     """
     folded = unicodedata.normalize("NFKD", text).casefold()
     return re.sub(r"[^0-9a-z]+", " ", folded).strip()
+
+
+def toc_key(text: str) -> str:
+    """A heading's key without its number, as a contents list or an outline may leave it out.
+
+    >>> toc_key("2.1 Referring to Proprietary Programs") == toc_key("Referring to proprietary programs")
+    True
+    """
+    return heading_key(NUMBERED_PREFIX.sub("", text))
 
 
 def looks_like_heading(block: Block) -> bool:
@@ -53,13 +63,17 @@ def heading_style(text: str) -> int:
     return 2 if all(w[0].isupper() for w in words) else 3
 
 
-def mark_headings(blocks: list[Block], toc: list[TocEntry]) -> list[Block]:
-    """Turn heading-like paragraphs into heading blocks with levels; explicit headings stay as given."""
+def mark_headings(blocks: list[Block], toc: list[TocEntry], listed_only: bool = False) -> list[Block]:
+    """Turn heading-like paragraphs into heading blocks with levels; explicit headings stay as given.
+
+    With ``listed_only`` (the TOC is a PDF's outline) only the lines the TOC lists are headings.
+    """
     if any(b.kind == "heading" for b in blocks):
         return blocks
-    toc_levels = {heading_key(e.title): e.level for e in toc}
+    toc_levels = {toc_key(e.title): e.level for e in toc}
     candidates = [i for i, b in enumerate(blocks)
-                  if looks_like_heading(b) and i + 1 < len(blocks) and _heading_allowed(b, toc_levels)]
+                  if looks_like_heading(b) and i + 1 < len(blocks) and _heading_allowed(b, toc_levels)
+                  and (not listed_only or toc_key(b.text) in toc_levels)]
     levels = _levels([blocks[i].text for i in candidates], toc_levels)
     for i, level in zip(candidates, levels):
         blocks[i] = Block(blocks[i].text.strip(), "heading", level=level)
@@ -68,14 +82,14 @@ def mark_headings(blocks: list[Block], toc: list[TocEntry]) -> list[Block]:
 
 def _heading_allowed(block: Block, toc_levels: dict[str, int]) -> bool:
     """A glued line counts as a heading only where the table of contents names it."""
-    return block.standalone or heading_key(block.text) in toc_levels
+    return block.standalone or toc_key(block.text) in toc_levels
 
 
 def _levels(titles: list[str], toc_levels: dict[str, int]) -> list[int]:
     """Levels from the TOC where it names a heading, else from numbering, else from typography."""
     if toc_levels:
         deeper = max(toc_levels.values()) + 1
-        return [toc_levels.get(heading_key(t), deeper) for t in titles]
+        return [toc_levels.get(toc_key(t), deeper) for t in titles]
     ranks = []
     for title in titles:
         numbered = NUMBERED.match(title)

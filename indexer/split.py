@@ -28,7 +28,7 @@ class Split:
 def split_text(clean: CleanText) -> Split:
     """Split cleaned plain text; with a table of contents, what precedes it is front matter."""
     if clean.body_start is None:
-        return split_blocks(text_to_blocks(clean.text), toc=[])
+        return split_blocks(text_to_blocks(clean.text), clean.toc, listed_only=clean.outline)
     found = meta_rules.Found()
     front = text_to_blocks(clean.text[:clean.body_start])
     front = meta_rules.take_global(front, found)
@@ -37,12 +37,13 @@ def split_text(clean: CleanText) -> Split:
     for block in front:
         if meta_rules.is_bio(block.text, found.authors):
             found.add_part("about_author", block.text)
-    return split_blocks(text_to_blocks(clean.text[clean.body_start:]), clean.toc, found, head_read=True)
+    return split_blocks(text_to_blocks(clean.text[clean.body_start:]), clean.toc, found, head_read=True,
+                        listed_only=clean.outline)
 
 
 def split_blocks(blocks: list[Block], toc: list[TocEntry], found: meta_rules.Found | None = None,
-                 head_read: bool = False, known: Metadata | None = None) -> Split:
-    """Read metadata, move notes out, find headings and build linked sections."""
+                 head_read: bool = False, known: Metadata | None = None, listed_only: bool = False) -> Split:
+    """Read metadata, move notes out, find headings (only those the TOC lists, if ``listed_only``), build sections."""
     found = found or meta_rules.Found()
     if known:
         found.authors += [a for a in known.authors if a not in found.authors]
@@ -56,7 +57,7 @@ def split_blocks(blocks: list[Block], toc: list[TocEntry], found: meta_rules.Fou
         blocks = meta_rules.take_head(blocks, found, marked_up=known is not None)
     blocks = meta_rules.take_abstract(blocks, found)
     blocks = meta_rules.take_tail(blocks, found)
-    sections = build_sections(mark_headings(blocks, toc))
+    sections = build_sections(mark_headings(blocks, toc, listed_only))
     footnotes = link_notes(sections, notes)
     meta = _metadata(found, sections)
     if known:

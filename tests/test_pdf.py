@@ -97,3 +97,12 @@ def test_a_real_manual_keeps_its_text_and_links_its_page_foot_notes():
     doc = parse_file(manual, ParseOptions(max_bytes=50 * 1024 * 1024))
     assert len(doc.footnotes) >= 5 and all(note.cited for note in doc.footnotes)
     assert doc.extraction.kept_share > 0.9 and len(doc.sections) > 100
+
+
+def test_a_real_manuals_outline_gives_its_headings_and_levels():
+    from benchmarks.common import pdf_corpus  # Debian's gnu-standards: bookmarks without the section numbers
+
+    manual = next(path for path in pdf_corpus() if path.name == "standards.pdf")
+    sections = {s.title: s.level for s in parse_file(manual, ParseOptions(max_bytes=50 * 1024 * 1024)).sections}
+    assert sections["2 Keeping Free Software Free"] == 1 and sections["2.1 Referring to Proprietary Programs"] == 2
+    assert len(sections) > 50
