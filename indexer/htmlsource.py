@@ -60,7 +60,7 @@ def parse_html(html: str, whole_body: bool = False) -> HtmlParse:
 
     Pages that mark their structure (books and chapters in EPUB or DPUB markup, pages of a
     documentation generator) keep their whole main region; other pages keep the article that
-    trafilatura finds. ``whole_body`` is for HTML rendered from Markdown: a fragment, all content.
+    trafilatura finds. ``whole_body`` is for HTML made from Markdown, EPUB or Word: all of it content.
     """
     root = _parse(html)
     source = source_text(root)
