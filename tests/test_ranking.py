@@ -62,6 +62,12 @@ def test_long_questions_drop_their_function_words(index, query, kept):
     assert sorted(stems) == sorted(kept)
 
 
+def test_stop_words_in_a_query_change_nothing(index):
+    found = search(index, SearchRequest("peace treaty")).total
+    assert found and search(index, SearchRequest("the peace treaty of the islands")).total_documents > 0
+    assert search(index, SearchRequest("the peace of treaty")).total == found
+
+
 def test_a_word_in_every_passage_weighs_nearly_nothing(index):
     with index.searcher() as searcher:
         passages = searcher.doc_count_all()
