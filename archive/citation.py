@@ -97,11 +97,26 @@ def csl_item(doc: Document, scope: Scope = Scope(), reader_url: str = "") -> dic
         item["section"] = section.title or f"Section {doc.sections.index(section) + 1}"
     if scope.note is not None:
         item["note"] = f"Note {scope.note}"
+    page = place_page(doc, scope)
+    if page:
+        item["page"] = page
     # a place inside the document is cited at the archive's reader; the document itself at its source
-    item["URL"] = f"{reader_url}#{scope.anchor}" if reader_url and scope.anchor else meta.url
+    anchor = f"page-{page}" if page else scope.anchor
+    item["URL"] = f"{reader_url}#{anchor}" if reader_url and anchor else meta.url
     if kind == "webpage" and doc.source.ingested_at:
         item["accessed"] = _date(doc.source.ingested_at[:10])
     return {k: v for k, v in item.items() if v}
+
+
+def place_page(doc: Document, scope: Scope) -> str:
+    """The page a cited section starts on, or where a cited note is called ('' without pages)."""
+    if scope.note is not None:
+        note = doc.footnote(scope.note)
+        place = note.cited_in[0] if note and note.cited_in else None
+        section = doc.section(place.section_id) if place else None
+        return section.page_of(place.paragraph) if section else note.page if note else ""
+    section = doc.section(scope.section_id) if scope.section_id else None
+    return section.page_of(0) if section else ""
 
 
 def _title(meta: Metadata) -> str:
@@ -116,7 +131,9 @@ def _date(value: str) -> dict:
 
 
 def locator(item: dict) -> tuple[str, str] | None:
-    """The (label, value) a section or note citation points at, for a style's citation."""
+    """The (label, value) a section or note citation points at, for a style's citation: its page if known."""
+    if "page" in item:
+        return "page", item["page"]
     if "note" in item:
         return "note", item["note"].removeprefix("Note ")
     if "section" in item:

@@ -49,7 +49,8 @@ def _bibtex_entry(item: dict) -> str:
     text_fields = [("title", "title"), ("booktitle" if kind == "incollection" else "journal", "container-title"),
                    ("institution" if kind == "techreport" else "publisher", "publisher"),
                    ("series", "collection-title"), ("number", "number"), ("number", "collection-number"),
-                   ("isbn", "ISBN"), ("language", "language"), ("chapter", "section"), ("note", "note")]
+                   ("isbn", "ISBN"), ("language", "language"), ("chapter", "section"), ("note", "note"),
+                   ("pages", "page")]
     fields += [(name, "{" + bibtex_escape(item[key]) + "}") for name, key in text_fields if item.get(key)]
     if item.get("translator"):
         fields.append(("translator", "{" + " and ".join(bibtex_name(n) for n in item["translator"]) + "}"))
@@ -81,7 +82,8 @@ def _ris_record(item: dict) -> str:
               ("T3", item.get("collection-title", "")), ("PB", item.get("publisher", "")),
               ("IS" if item["type"] != "report" else "VL", item.get("number") or item.get("collection-number", "")),
               ("SN", item.get("ISBN", "")), ("LA", item.get("language", "")), ("SE", item.get("section", "")),
-              ("N1", item.get("note", "")), ("AB", item.get("abstract", "")), ("UR", item.get("URL", ""))]
+              ("N1", item.get("note", "")), ("SP", item.get("page", "")), ("AB", item.get("abstract", "")),
+              ("UR", item.get("URL", ""))]
     parts = item.get("issued", {}).get("date-parts", [[]])[0]
     if parts:
         lines += [("PY", str(parts[0])), ("DA", "/".join(f"{p:02d}" for p in parts) + ("/" if len(parts) < 3 else ""))]

@@ -48,6 +48,11 @@ class Section:
     level: int
     paragraphs: list[str] = field(default_factory=list)
     heading_notes: list[int] = field(default_factory=list)  # notes whose markers stand in the heading
+    pages: list[str] = field(default_factory=list)  # a PDF's page label each paragraph starts on
+
+    def page_of(self, paragraph: int) -> str:
+        """The page label a paragraph starts on ('' where the source has no pages)."""
+        return self.pages[max(paragraph, 0)] if self.pages and paragraph < len(self.pages) else ""
 
 
 @dataclass
@@ -69,6 +74,7 @@ class Footnote:
     cited: bool = False
     refers_to: list[int] = field(default_factory=list)
     cited_in: list[Citation] = field(default_factory=list)
+    page: str = ""  # a PDF's page label the note is printed on
 
 
 @dataclass

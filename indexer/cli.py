@@ -158,6 +158,7 @@ def search_command(ctx, query, limit, page, as_json):
         click.echo(f"{doc.facts.doc_id}  {doc.facts.title}  ({doc.matches} matches)")
         for hit in doc.hits:
             place = f"note {hit.note_number}" if hit.kind == "footnote" else (hit.section_title or hit.section_id)
+            place += f", p. {hit.page}" if hit.page else ""
             click.echo(f"  #{hit.anchor}  {place}\n      {strip_markers(plain_snippet(hit.snippet))}")
     if result.suggestion:
         click.echo(f"Did you mean: {result.suggestion}")

@@ -72,14 +72,14 @@ def entries(doc: Document, record_hash: str) -> Iterator[dict]:
     # no text: searches skip this entry, and its short text skewed the passages' average length
     yield {**shared, "kind": "document", "facts": facts, "record_hash": record_hash}
     for section in doc.sections:
-        yield {**shared, "kind": "body", "section_id": section.id,
+        yield {**shared, "kind": "body", "section_id": section.id, "pages": section.pages,
                "section_title": section.title,
                "content": "\n\n".join(strip_markers(p) for p in section.paragraphs)}
     for note in doc.footnotes:
         section = doc.section(note.section_id)
         yield {**shared, "kind": "footnote",
                "section_id": note.section_id, "section_title": section.title if section else "",
-               "note_number": note.number, "content": note.text}
+               "note_number": note.number, "content": note.text, "pages": [note.page] if note.page else []}
 
 
 class ArchiveIndex:

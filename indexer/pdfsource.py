@@ -5,26 +5,37 @@ font size and position, which is what tells a note marker (a raised, smaller dig
 in the text. Each text box becomes a paragraph, a raised digit becomes ``[^n]``, and pages are
 separated like paragraphs; the text path then removes page furniture, re-joins words hyphenated
 across lines, moves page-foot notes out and joins a paragraph a page break split.
-The outline (bookmarks), where there is one, names the headings and their levels. Page labels
-and page numbers for citations are not read yet.
+The outline (bookmarks), where there is one, names the headings and their levels; every paragraph
+and note records the page (its printed label: ``xii``, ``12``) it starts on.
 """
 from __future__ import annotations
 
 import io
+import itertools
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 from archive.errors import SourceError
-from archive.model import Metadata
+from archive.model import Footnote, Metadata, Section
 from indexer.dates import date_or_year
 from indexer.metadata import clean_author
+
+class PdfText(NamedTuple):
+    """What a PDF gives the archive: its text, metadata, outline and (page label, page text) pairs."""
+
+    text: str
+    meta: Metadata
+    outline: tuple[tuple[int, str], ...]
+    pages: tuple[tuple[str, str], ...]
+
 
 RAISED = 0.8  # a digit this much smaller than its line's type, set above its baseline, is a note marker
 PRODUCER_TITLE = re.compile(r"^(?:microsoft word|untitled)\b|\.(?:docx?|pdf|tex|dvi)$", re.I)
 
 
-def read_pdf(path: Path, data: bytes) -> tuple[str, Metadata, tuple[tuple[int, str], ...]]:
-    """The text of a PDF, the metadata its info dictionary states and its outline (level, title), or a SourceError."""
+def read_pdf(path: Path, data: bytes) -> PdfText:
+    """The text of a PDF, page by page, with its info dictionary's metadata and its outline, or a SourceError."""
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LAParams
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
@@ -33,7 +44,7 @@ def read_pdf(path: Path, data: bytes) -> tuple[str, Metadata, tuple[tuple[int, s
 
     try:
         pages = [_page_text(page) for page in extract_pages(io.BytesIO(data), laparams=LAParams())]
-        meta, outline = _info_and_outline(data)
+        meta, outline, labels = _document_facts(data, len(pages))
     except (PDFEncryptionError, PDFPasswordIncorrect, PDFTextExtractionNotAllowed):
         raise SourceError(path, "the PDF file is encrypted and cannot be read") from None
     except (PSException, ValueError, KeyError, TypeError, AttributeError, IndexError) as err:
@@ -41,7 +52,43 @@ def read_pdf(path: Path, data: bytes) -> tuple[str, Metadata, tuple[tuple[int, s
     text = "\n\n".join(page for page in pages if page.strip())
     if not text.strip():
         raise SourceError(path, "the PDF has no text layer (a scanned document?): there is no text to index")
-    return text, meta, outline
+    return PdfText(text, meta, outline, tuple(zip(labels, pages)))
+
+
+def assign_pages(sections: list[Section], footnotes: list[Footnote], pages: tuple[tuple[str, str], ...]) -> None:
+    """Record the page each paragraph starts on and each note is printed on, found by their opening words."""
+    flat, starts = "", []
+    for label, text in pages:
+        starts.append((len(flat), label))
+        flat += _words(text) + " "
+    position = 0
+    for section in sections:
+        section.pages = []
+        for paragraph in section.paragraphs:
+            position = max(position, _find(flat, paragraph, position))
+            section.pages.append(_label_at(starts, position))
+    for note in footnotes:
+        found = _find(flat, note.text, 0)
+        note.page = _label_at(starts, found) if found >= 0 else ""
+
+
+def _words(text: str) -> str:
+    """Lower-case words and numbers, one space apart, note markers dropped: text as it can be compared."""
+    return " ".join(re.findall(r"[^\W_]+", re.sub(r"\[\^\d+\]", " ", text).lower()))
+
+
+def _find(flat: str, text: str, start: int) -> int:
+    """Where a paragraph's opening words (else the words after them) stand in the pages' text, or -1."""
+    words = _words(text).split()
+    for key in (words[:6], words[2:8]):
+        if len(key) >= 3 and (found := flat.find(" ".join(key), start)) >= 0:
+            return found
+    return -1
+
+
+def _label_at(starts: list[tuple[int, str]], position: int) -> str:
+    """The label of the page holding a position of the pages' text."""
+    return next((label for offset, label in reversed(starts) if offset <= position), starts[0][1] if starts else "")
 
 
 def _page_text(page) -> str:
@@ -74,12 +121,16 @@ def _box_text(box) -> str:
     return "\n".join(line for line in lines if line.strip())
 
 
-def _info_and_outline(data: bytes) -> tuple[Metadata, tuple[tuple[int, str], ...]]:
-    """Title, author and date from the info dictionary (a producer's stand-in title is no title), and the outline."""
-    from pdfminer.pdfdocument import PDFDocument, PDFNoOutlines
+def _document_facts(data: bytes, page_count: int) -> tuple[Metadata, tuple[tuple[int, str], ...], list[str]]:
+    """The info dictionary's metadata (a producer's stand-in title is no title), the outline and the page labels."""
+    from pdfminer.pdfdocument import PDFDocument, PDFNoOutlines, PDFNoPageLabels
     from pdfminer.pdfparser import PDFParser
 
     document = PDFDocument(PDFParser(io.BytesIO(data)))
+    try:
+        labels = list(itertools.islice(document.get_page_labels(), page_count))
+    except PDFNoPageLabels:
+        labels = [str(number) for number in range(1, page_count + 1)]
     info = (document.info or [{}])[0]
     try:
         outline = tuple((level, " ".join(str(title).split())) for level, title, *_ in document.get_outlines())
@@ -96,4 +147,4 @@ def _info_and_outline(data: bytes) -> tuple[Metadata, tuple[tuple[int, str], ...
     title = value("Title")
     date = re.sub(r"^D:(\d{4})(\d{2})?(\d{2})?.*", lambda m: "-".join(filter(None, m.groups())), value("CreationDate"))
     return Metadata(title="" if PRODUCER_TITLE.search(title) else title,
-                    authors=tuple(filter(None, [clean_author(value("Author"))])), date=date_or_year(date)), outline
+                    authors=tuple(filter(None, [clean_author(value("Author"))])), date=date_or_year(date)), outline, labels

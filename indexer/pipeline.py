@@ -14,6 +14,7 @@ from indexer.clean import TocEntry, clean, is_furniture
 from indexer.htmlsource import parse_html
 from indexer.mdsource import FrontMatterError, markdown_to_html, metadata_from_mapping, split_front_matter
 from indexer.options import ParseOptions
+from indexer.pdfsource import assign_pages
 from indexer.read import PACKAGES, Source, read_source
 from indexer.sections import slugify
 from indexer.blocks import SourceText
@@ -64,6 +65,7 @@ def _split(source: Source) -> Split:
         if source.outline:
             cleaned = replace(cleaned, toc=[TocEntry(title, level) for level, title in source.outline], outline=True)
         split = split_text(cleaned)
+        assign_pages(split.sections, split.footnotes, source.pages)
         return replace(split, meta=source.meta.merged_with(split.meta))
     if source.format == "markdown":
         try:

@@ -35,6 +35,7 @@ class Source:
     encoding: str
     meta: Metadata = Metadata()  # what a package (EPUB, Word) or a PDF's info dictionary states about itself
     outline: tuple[tuple[int, str], ...] = ()  # a PDF's bookmarks: (level, title)
+    pages: tuple[tuple[str, str], ...] = ()  # a PDF's (page label, page text) pairs
 
     @property
     def sha256(self) -> str:
@@ -60,8 +61,8 @@ def read_source(path: Path, max_bytes: int) -> Source:
         page, meta = read_package(path, data, fmt)
         return Source(path, data, normalise_text(page), fmt, "zip", meta)
     if fmt == "pdf":
-        text, meta, outline = read_pdf(path, data)
-        return Source(path, data, normalise_text(text), fmt, "pdf", meta, outline)
+        pdf = read_pdf(path, data)
+        return Source(path, data, normalise_text(pdf.text), fmt, "pdf", pdf.meta, pdf.outline, pdf.pages)
     text, encoding = decode(data, path)
     text = normalise_text(text)
     if not text.strip():

@@ -12,7 +12,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.lang.porter2 import stem
 from whoosh.support.charset import accent_map
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 VERSION_FILE = "schema_version.json"
 
 
@@ -131,6 +131,7 @@ def build_schema() -> Schema:
         section_id=STORED(),
         section_title=TEXT(analyzer=text_analyzer(), stored=True),
         note_number=STORED(),
+        pages=STORED(),  # a PDF's page label of each paragraph of the entry's text
         content=TEXT(analyzer=text_analyzer(), stored=True, phrase=True, chars=True),
         title=TEXT(analyzer=text_analyzer()),
         authors=TEXT(analyzer=name_analyzer()),

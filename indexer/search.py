@@ -113,6 +113,7 @@ class Hit:
     note_number: int | None
     snippet: str
     score: float = 0.0
+    page: str = ""  # a PDF's page label of the paragraph the snippet comes from
 
     @property
     def anchor(self) -> str:
@@ -438,7 +439,20 @@ def _hit(hit: WhooshHit, facts: DocumentFacts) -> Hit:
     footnote = fields["kind"] == "footnote"
     return Hit(fields["doc_id"], facts.title, list(facts.authors), facts.date, fields.get("section_id", ""),
                fields.get("section_title", ""), fields["kind"], fields.get("note_number") if footnote else None,
-               snippet, hit.score or 0.0)
+               snippet, hit.score or 0.0, snippet_page(snippet, fields.get("content", ""), fields.get("pages") or []))
+
+
+def snippet_page(snippet: str, content: str, pages: list[str]) -> str:
+    """The page of the paragraph holding a snippet's first marked word ('' without pages).
+
+    >>> snippet_page("… the <mark>quay</mark> …", "Lamps.\\n\\nThe quay opened.", ["4", "5"])
+    '5'
+    """
+    first = re.search(r"<mark>(.*?)</mark>", snippet)
+    if not pages or not first:
+        return pages[0] if pages else ""
+    at = content.lower().find(html.unescape(first.group(1)).lower())
+    return pages[min(content[:max(at, 0)].count("\n\n"), len(pages) - 1)]
 
 
 def _suggestion(index: ArchiveIndex, searcher, text: str) -> str:

@@ -87,7 +87,7 @@ def test_search_json_shape_and_query_errors(corpus_settings):
     assert payload["total_documents"] == 2
     assert {h["doc_id"] for h in payload["hits"]} == {d["doc_id"] for d in payload["documents"]}
     assert set(payload["hits"][0]) == {"doc_id", "title", "authors", "date", "section_id", "section_title", "kind",
-                                       "note_number", "snippet"}
+                                       "note_number", "snippet", "page"}
     assert "<mark>hikiwake</mark>" in payload["hits"][0]["snippet"].lower()
     empty = CliRunner().invoke(cli, ["--data-dir", str(corpus_settings.data_dir), "search", " "], obj={})
     assert empty.exit_code == 2 and "empty" in empty.output

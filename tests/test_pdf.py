@@ -106,3 +106,38 @@ def test_a_real_manuals_outline_gives_its_headings_and_levels():
     sections = {s.title: s.level for s in parse_file(manual, ParseOptions(max_bytes=50 * 1024 * 1024)).sections}
     assert sections["2 Keeping Free Software Free"] == 1 and sections["2.1 Referring to Proprietary Programs"] == 2
     assert len(sections) > 50
+
+
+def test_paragraphs_and_notes_record_their_pages(report):
+    doc = parse_file(report, ParseOptions())
+    assert doc.sections[0].pages == ["1"] and [n.page for n in doc.footnotes] == ["1", "2"]
+
+
+def test_pages_carry_the_printed_labels_of_a_real_manual():
+    from benchmarks.common import pdf_corpus  # gnu-standards: roman front matter, then arabic pages
+
+    manual = next(path for path in pdf_corpus() if path.name == "standards.pdf")
+    doc = parse_file(manual, ParseOptions(max_bytes=50 * 1024 * 1024))
+    pages = {s.title: s.page_of(0) for s in doc.sections}
+    assert pages["2.1 Referring to Proprietary Programs"] == "2" and "i" in doc.sections[0].pages
+
+
+def test_reader_hits_and_citations_give_the_page(report, tmp_path):
+    from click.testing import CliRunner
+
+    from indexer.cli import cli
+    from webapp import create_app
+
+    settings = Settings(tmp_path / "archive")
+    doc_id = ingest([report], settings, ParseOptions(), workers=1).added[0]["id"]
+    client = create_app({"TESTING": True, "SETTINGS": settings}).test_client()
+    assert 'id="page-1">p. 1</span>' in client.get(f"/documents/{doc_id}").text
+    assert client.get("/api/search", query_string={"q": "volunteers"}).json["hits"][0]["page"] == "1"
+
+    def cite(*args: str) -> str:
+        return CliRunner().invoke(cli, ["--data-dir", str(settings.data_dir), "cite", doc_id, *args]).output
+
+    assert "pages = {1}" in cite("--note", "2", "--format", "bibtex")  # called in the paragraph that starts on p. 1
+    assert "SP  - 1" in cite("--section", "section-1", "--format", "ris")
+    assert "p. 1" in cite("--section", "section-1", "--format", "apa") and "#page-1" in cite("--section", "section-1",
+                                                                                            "--format", "csl-json")

@@ -30,8 +30,10 @@ def reader_view(doc: Document, terms: frozenset) -> ReaderView:
     """Every paragraph and note as HTML; each marker gets an anchor ``ref-N-K`` that its note links back to."""
     notes = {n.number: NoteView(n, Markup(highlight_passage(MARKER.sub("", n.text), terms)))
              for n in doc.footnotes}
+    marked: set[str] = set()
     sections = [(s, Markup("".join(_marker(n, notes) for n in s.heading_notes)),
-                 [_paragraph(p, terms, notes) for p in s.paragraphs]) for s in doc.sections]
+                 [_page_mark(s.page_of(i), marked) + _paragraph(p, terms, notes) for i, p in enumerate(s.paragraphs)])
+                for s in doc.sections]
     return ReaderView(sections, list(notes.values()))
 
 
@@ -41,6 +43,14 @@ def _paragraph(text: str, terms: frozenset, notes: dict[int, NoteView]) -> Marku
     html = [highlight_passage(piece, terms) if i % 2 == 0 else _marker(int(piece), notes)
             for i, piece in enumerate(pieces)]
     return Markup("".join(html))
+
+
+def _page_mark(page: str, marked: set[str]) -> Markup:
+    """An anchor ``page-N`` and "p. N" before the first paragraph that starts on a page (none without pages)."""
+    if not page or page in marked:
+        return Markup("")
+    marked.add(page)
+    return Markup('<span class="page-mark" id="page-{0}">p. {0}</span> ').format(page)
 
 
 def _marker(number: int, notes: dict[int, NoteView]) -> str:
