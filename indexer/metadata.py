@@ -26,6 +26,7 @@ PROVENANCE = re.compile(r"^this (?:is|was) (?:a|an) (?:chapter|excerpt|extract|a
                         r"\b(?:originally|first) (?:published|appeared)\b", re.I)
 ABSTRACT_HEADING = re.compile(r"^(?:abstract|summary|executive summary|résumé)\s*:?\s*$", re.I)
 BIO_VERB = re.compile(r"^\W*(?:is|was|has|holds|teaches|serves|works|writes|leads|directs)\b", re.I)
+PRODUCER_TITLE = re.compile(r"^(?:microsoft word|untitled|document\d*)\b|\.(?:docx?|pdf|tex|dvi)$", re.I)
 BY_PREFIX = re.compile(r"^(?:(?:(?:posted|written|published|post author) )?by|von|vom|par|por|publicado por"
                        r"|author|autor|auteur)\s*:?\s+", re.I)
 QUOTED = re.compile(r"[“\"]([^”\"]+)[”\"]")
@@ -59,6 +60,15 @@ def normalise_name(name: str) -> str:
     if len(tokens) > 1:  # a one-word name (an organisation: "NHK", "Reuters") is kept as written
         tokens = [t.title() if t.isupper() and len(t.rstrip(".")) > 1 else t for t in tokens]
     return " ".join(tokens).strip(" ,;")
+
+
+def producer_title(title: str) -> bool:
+    """True for a title a program wrote in place of one ("Microsoft Word - draft3.docx", "Untitled").
+
+    >>> [producer_title(t) for t in ("Microsoft Word - draft3.docx", "report.pdf", "Harbour works")]
+    [True, True, False]
+    """
+    return bool(PRODUCER_TITLE.search(title))
 
 
 def clean_author(name: str) -> str:

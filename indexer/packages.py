@@ -19,14 +19,13 @@ from lxml import etree
 from archive.errors import SourceError
 from archive.model import Metadata
 from indexer.dates import date_or_year
-from indexer.metadata import clean_author
+from indexer.metadata import clean_author, producer_title
 
 OPF = "{http://www.idpf.org/2007/opf}"
 DC = "{http://purl.org/dc/elements/1.1/}"
 CONTAINER = "{urn:oasis:names:tc:opendocument:xmlns:container}"
 XML = etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
 XHTML = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
-PRODUCER_TITLE = re.compile(r"^(?:microsoft word|untitled|document\d*)\b|\.docx?$", re.I)
 
 
 def read_package(path: Path, data: bytes, kind: str) -> tuple[str, Metadata]:
@@ -113,6 +112,6 @@ def _core_properties(archive: zipfile.ZipFile) -> Metadata:
         return " ".join("".join(found.itertext()).split()) if found is not None else ""
 
     title = value("title")
-    return Metadata(title="" if PRODUCER_TITLE.search(title) else title,
+    return Metadata(title="" if producer_title(title) else title,
                     authors=tuple(filter(None, [clean_author(value("creator"))])),
                     date=date_or_year(value("created")), language=value("language")[:2].lower())

@@ -19,7 +19,7 @@ from typing import NamedTuple
 from archive.errors import SourceError
 from archive.model import Footnote, Metadata, Section
 from indexer.dates import date_or_year
-from indexer.metadata import clean_author
+from indexer.metadata import clean_author, producer_title
 
 class PdfText(NamedTuple):
     """What a PDF gives the archive: its text, metadata, outline and (page label, page text) pairs."""
@@ -31,7 +31,6 @@ class PdfText(NamedTuple):
 
 
 RAISED = 0.8  # a digit this much smaller than its line's type, set above its baseline, is a note marker
-PRODUCER_TITLE = re.compile(r"^(?:microsoft word|untitled)\b|\.(?:docx?|pdf|tex|dvi)$", re.I)
 
 
 def read_pdf(path: Path, data: bytes) -> PdfText:
@@ -146,5 +145,5 @@ def _document_facts(data: bytes, page_count: int) -> tuple[Metadata, tuple[tuple
 
     title = value("Title")
     date = re.sub(r"^D:(\d{4})(\d{2})?(\d{2})?.*", lambda m: "-".join(filter(None, m.groups())), value("CreationDate"))
-    return Metadata(title="" if PRODUCER_TITLE.search(title) else title,
+    return Metadata(title="" if producer_title(title) else title,
                     authors=tuple(filter(None, [clean_author(value("Author"))])), date=date_or_year(date)), outline, labels
