@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import itertools
+from collections import Counter
 import re
 from pathlib import Path
 from typing import NamedTuple
@@ -20,6 +21,7 @@ from archive.errors import SourceError
 from archive.model import Footnote, Metadata, Section
 from indexer.dates import date_or_year
 from indexer.metadata import clean_author, producer_title
+from indexer.notes import NOTE_START
 
 class PdfText(NamedTuple):
     """What a PDF gives the archive: its text, metadata, outline and (page label, page text) pairs."""
@@ -30,6 +32,15 @@ class PdfText(NamedTuple):
     pages: tuple[tuple[str, str], ...]
 
 
+class Box(NamedTuple):
+    """A text box of a page: its text, its largest letters' size, and whether it stands in the page's lower third."""
+
+    text: str
+    size: float
+    low: bool
+
+
+FOOT = 0.9  # letters this much smaller than the page's body type, in its lower third, are page-foot notes
 RAISED = 0.8  # a digit this much smaller than its line's type, set above its baseline, is a note marker
 
 
@@ -42,7 +53,7 @@ def read_pdf(path: Path, data: bytes) -> PdfText:
     from pdfminer.psparser import PSException
 
     try:
-        pages = [_page_text(page) for page in extract_pages(io.BytesIO(data), laparams=LAParams())]
+        pages = join_continued_notes([_page_boxes(page) for page in extract_pages(io.BytesIO(data), laparams=LAParams())])
         meta, outline, labels = _document_facts(data, len(pages))
     except (PDFEncryptionError, PDFPasswordIncorrect, PDFTextExtractionNotAllowed):
         raise SourceError(path, "the PDF file is encrypted and cannot be read") from None
@@ -90,11 +101,36 @@ def _label_at(starts: list[tuple[int, str]], position: int) -> str:
     return next((label for offset, label in reversed(starts) if offset <= position), starts[0][1] if starts else "")
 
 
-def _page_text(page) -> str:
-    """One page's text boxes as paragraphs, in pdfminer's reading order."""
-    from pdfminer.layout import LTTextBox
+def _page_boxes(page) -> list[Box]:
+    """One page's text boxes in pdfminer's reading order, those of the page-foot notes marked."""
+    from pdfminer.layout import LTChar, LTTextBox
 
-    return "\n\n".join(_box_text(box) for box in page if isinstance(box, LTTextBox))
+    boxes = [box for box in page if isinstance(box, LTTextBox)]
+    letters = [[c.size for line in box for c in line if isinstance(c, LTChar) and c.get_text().isalpha()] for box in boxes]
+    return [Box(_box_text(box), max(sizes, default=0.0), box.y1 < page.height / 3) for box, sizes in zip(boxes, letters)]
+
+
+def join_continued_notes(pages: list[list[Box]]) -> list[str]:
+    """Each page's text; a page-foot note that runs on at the foot of the next page is joined to its start.
+
+    Page-foot notes are set smaller than the document's body type, in the lower third of a page.
+
+    >>> body = Box("Body text of the page, in the type most words are set in.", 12, False)
+    >>> join_continued_notes([[body, Box("[^1] A note that", 9, True)], [Box("runs on.", 9, True)]])[0][-25:]
+    '[^1] A note that runs on.'
+    """
+    sizes = Counter(round(box.size) for page in pages for box in page for _ in box.text.split())
+    body = sizes.most_common(1)[0][0] if sizes else 0
+
+    def foot(box: Box) -> bool:
+        return box.low and box.size < FOOT * body
+
+    for before, page in zip(pages, pages[1:]):
+        runs_on = next((i for i, box in enumerate(page) if foot(box)), None)
+        last = next((i for i in reversed(range(len(before))) if foot(before[i])), None)
+        if runs_on is not None and last is not None and not NOTE_START.match(page[runs_on].text):
+            before[last] = before[last]._replace(text=f"{before[last].text} {page.pop(runs_on).text}")
+    return ["\n\n".join(box.text for box in page) for page in pages]
 
 
 def _box_text(box) -> str:

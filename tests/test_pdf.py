@@ -141,3 +141,26 @@ def test_reader_hits_and_citations_give_the_page(report, tmp_path):
     assert "SP  - 1" in cite("--section", "section-1", "--format", "ris")
     assert "p. 1" in cite("--section", "section-1", "--format", "apa") and "#page-1" in cite("--section", "section-1",
                                                                                             "--format", "csl-json")
+
+
+def test_a_page_foot_note_that_runs_on_to_the_next_page_is_one_note(tmp_path):
+    pages = [
+        [(18, 72, 720, "Harbour Lights Restored"),
+         (12, 72, 650, "The lights were lit again on Sunday evening^{1} before a large crowd that"),
+         (12, 72, 636, "had waited on the quay since the afternoon, with lanterns and flags,"),
+         (12, 72, 622, "and it cheered when the northern light turned for the first time."),
+         (9, 72, 100, "^{1} They had been dark for ten years, since the storm that broke"),
+         (9, 72, 89, "the lens of the northern light and flooded the old houses,")],
+        [(12, 72, 720, "Volunteers cleaned the lenses for two winters^{2} without pay."),
+         (9, 72, 100, "and the town had no money to mend them."),
+         (9, 72, 80, "^{2} Both winters were mild.")],
+    ]
+    (tmp_path / "runs-on.pdf").write_bytes(make_pdf(pages))
+    doc = parse_file(tmp_path / "runs-on.pdf", ParseOptions())
+    assert [(n.number, n.text) for n in doc.footnotes] == [
+        (1, "They had been dark for ten years, since the storm that broke the lens of the northern light and "
+            "flooded the old houses, and the town had no money to mend them."), (2, "Both winters were mild.")]
+    assert [p for s in doc.sections for p in s.paragraphs] == [
+        "The lights were lit again on Sunday evening[^1] before a large crowd that had waited on the quay since the "
+        "afternoon, with lanterns and flags, and it cheered when the northern light turned for the first time.",
+        "Volunteers cleaned the lenses for two winters[^2] without pay."]
