@@ -4,8 +4,12 @@ from __future__ import annotations
 import re
 
 
-def make_pdf(pages: list[list[tuple]], info: dict[str, str] | None = None) -> bytes:
-    """A PDF whose pages hold lines ``(size, x, y, text)``; ``^{12}`` in a text is a raised, smaller note marker."""
+def make_pdf(pages: list[list[tuple]], info: dict[str, str] | None = None, outline: list[tuple[int, str]] = (),
+             labels: str = "") -> bytes:
+    """A PDF whose pages hold lines ``(size, x, y, text)``; ``^{12}`` in a text is a raised, smaller note marker.
+
+    ``outline`` lists bookmarks as (level, title); ``labels`` is a /PageLabels number tree, e.g. ``0 << /S /r >>``.
+    """
     objects = ["<< /Type /Catalog /Pages 2 0 R >>", "", "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
     kids = []
     for lines in pages:
@@ -15,6 +19,11 @@ def make_pdf(pages: list[list[tuple]], info: dict[str, str] | None = None) -> by
                        f" /Contents {len(objects)} 0 R >>")
         kids.append(f"{len(objects)} 0 R")
     objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>"
+    if outline:
+        objects[0] = objects[0][:-2] + f"/Outlines {len(objects) + 1} 0 R >>"
+        _add_outline(objects, outline, kids[0])
+    if labels:
+        objects[0] = objects[0][:-2] + f"/PageLabels << /Nums [{labels}] >> >>"
     objects.append("<< " + " ".join(f"/{k} ({_escape(v)})" for k, v in (info or {}).items()) + " >>")
     out, offsets = bytearray(b"%PDF-1.4\n"), []
     for number, body in enumerate(objects, 1):
@@ -26,6 +35,34 @@ def make_pdf(pages: list[list[tuple]], info: dict[str, str] | None = None) -> by
     out += (f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R /Info {len(objects)} 0 R >>\n"
             f"startxref\n{xref}\n%%EOF\n").encode()
     return bytes(out)
+
+
+def _add_outline(objects: list[str], outline: list[tuple[int, str]], page: str) -> None:
+    """Bookmarks as an outline tree: a root, then one object per entry, children under the entry before them."""
+    root = len(objects) + 1
+    numbers = [root + 1 + i for i in range(len(outline))]
+    parents, children = [], {root: []}
+    for number, (level, _) in zip(numbers, outline):
+        while len(parents) >= level:
+            parents.pop()
+        parent = parents[-1] if parents else root
+        children.setdefault(parent, []).append(number)
+        children[number] = []
+        parents.append(number)
+    parent_of = {child: parent for parent, kids in children.items() for child in kids}
+
+    def links(number: int) -> str:
+        kids = children[number]
+        return f"/First {kids[0]} 0 R /Last {kids[-1]} 0 R /Count {len(kids)} " if kids else ""
+
+    objects.append(f"<< /Type /Outlines {links(root)}>>")
+    for number, (_, title) in zip(numbers, outline):
+        siblings = children[parent_of[number]]
+        at = siblings.index(number)
+        near = (f"/Prev {siblings[at - 1]} 0 R " if at else "") + \
+            (f"/Next {siblings[at + 1]} 0 R " if at + 1 < len(siblings) else "")
+        objects.append(f"<< /Title ({_escape(title)}) /Parent {parent_of[number]} 0 R {near}{links(number)}"
+                       f"/Dest [{page} /XYZ 0 792 0] >>")
 
 
 def _shown(text: str, size: float) -> str:

@@ -164,3 +164,21 @@ def test_a_page_foot_note_that_runs_on_to_the_next_page_is_one_note(tmp_path):
         "The lights were lit again on Sunday evening[^1] before a large crowd that had waited on the quay since the "
         "afternoon, with lanterns and flags, and it cheered when the northern light turned for the first time.",
         "Volunteers cleaned the lenses for two winters[^2] without pay."]
+
+
+def test_an_outline_gives_the_headings_and_page_labels_the_pages(tmp_path):
+    pages = [
+        [(18, 72, 720, "Harbour Lights Restored"), (12, 72, 700, "Mara Holm"), (12, 72, 670, "Preface"),
+         (12, 72, 640, "This report was written for the harbour board by its volunteers.")],
+        [(12, 72, 720, "1 The lights"), (12, 72, 690, "The three lights were lit again on Sunday evening."),
+         (12, 72, 660, "1.1 The lenses"), (12, 72, 630, "Volunteers cleaned the lenses for two winters.")],
+        [(12, 72, 720, "2 The houses"), (12, 72, 690, "The keepers lived beside the lights until the war."),
+         (12, 72, 660, "A note in passing"), (12, 72, 630, "This line looks like a heading but is not listed.")],
+    ]
+    outline = [(1, "Preface"), (1, "1 The lights"), (2, "The lenses"), (1, "2 The houses")]
+    path = tmp_path / "outlined.pdf"
+    path.write_bytes(make_pdf(pages, outline=outline, labels="0 << /S /r >> 1 << /S /D >>"))
+    doc = parse_file(path, ParseOptions())
+    assert [(s.title, s.level, s.pages) for s in doc.sections] == [
+        ("Preface", 1, ["i"]), ("1 The lights", 1, ["1"]), ("1.1 The lenses", 2, ["1"]),
+        ("2 The houses", 1, ["2", "2", "2"])]
