@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import itertools
+from dataclasses import replace
 from collections import Counter
 import re
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import NamedTuple
 from archive.errors import SourceError
 from archive.model import Footnote, Metadata, Section
 from indexer.dates import date_or_year
-from indexer.metadata import clean_author, producer_title
+from indexer.metadata import clean_author, producer_title, split_names
 from indexer.notes import NOTE_START
 
 class PdfText(NamedTuple):
@@ -179,7 +180,33 @@ def _document_facts(data: bytes, page_count: int) -> tuple[Metadata, tuple[tuple
             raw = raw.decode("utf-16") if raw.startswith(b"\xfe\xff") else raw.decode("latin-1")
         return " ".join(str(raw).split())
 
-    title = value("Title")
+    xmp = _xmp(document)
+    title = xmp.title or value("Title")
     date = re.sub(r"^D:(\d{4})(\d{2})?(\d{2})?.*", lambda m: "-".join(filter(None, m.groups())), value("CreationDate"))
-    return Metadata(title="" if producer_title(title) else title,
-                    authors=tuple(filter(None, [clean_author(value("Author"))])), date=date_or_year(date)), outline, labels
+    names = split_names(value("Author"))  # "A, B and C"; a lone "Smith, John" stays one name
+    authors = names if len(names) > 1 else [clean_author(value("Author"))]
+    stated = Metadata(title="" if producer_title(title) else title, authors=tuple(filter(None, authors)),
+                      date=date_or_year(date))
+    return stated.merged_with(replace(xmp, title=stated.title)), outline, labels
+
+
+def _xmp(document) -> Metadata:
+    """Title, creators and date from the catalog's XMP packet (Dublin Core, xmp:CreateDate), if any."""
+    from lxml import etree
+
+    stream = document.catalog.get("Metadata")
+    stream = stream.resolve() if hasattr(stream, "resolve") else stream
+    try:
+        root = etree.fromstring(stream.get_data(), etree.XMLParser(resolve_entities=False, no_network=True, recover=True))
+    except (AttributeError, ValueError, etree.XMLSyntaxError):
+        return Metadata()
+    if root is None:
+        return Metadata()
+
+    def texts(name: str) -> list[str]:
+        found = next((t for t in root.iter() if isinstance(t.tag, str) and t.tag.endswith(name)), None)
+        items = [] if found is None else [" ".join("".join(li.itertext()).split()) for li in found.iter("{*}li")]
+        return [t for t in items or ([" ".join("".join(found.itertext()).split())] if found is not None else []) if t]
+
+    return Metadata(title=next(iter(texts("}title")), ""), authors=tuple(filter(None, map(clean_author, texts("}creator")))),
+                    date=date_or_year(next(iter(texts("}CreateDate") or texts("}date")), "")))

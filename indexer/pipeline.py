@@ -60,13 +60,13 @@ def _split(source: Source) -> Split:
     """The split of one source, by format."""
     if source.format == "text":
         return split_text(clean(source.text))
-    if source.format == "pdf":  # what the text says first; the info dictionary fills the gaps
+    if source.format == "pdf":
         cleaned = clean(source.text)
         if source.outline:
             cleaned = replace(cleaned, toc=[TocEntry(title, level) for level, title in source.outline], outline=True)
         split = split_text(cleaned)
         assign_pages(split.sections, split.footnotes, source.pages)
-        return replace(split, meta=source.meta.merged_with(split.meta))
+        return replace(split, meta=pdf_metadata(source.meta, split.meta))
     if source.format == "markdown":
         try:
             front, body = split_front_matter(source.text)
@@ -80,6 +80,20 @@ def _split(source: Source) -> Split:
     page = parse_html(source.text)
     blocks = [b for b in page.blocks if not is_furniture(b.text)]
     return replace(split_blocks(blocks, [], known=page.meta), source=page.source)
+
+
+def pdf_metadata(stated: Metadata, read: Metadata) -> Metadata:
+    """A PDF's metadata: the title its XMP or info dictionary states (the first page's line then a subtitle,
+    unless it is a sentence), and for the rest what the text says, the PDF's statements filling the gaps.
+
+    >>> pdf_metadata(Metadata(title="Gnuplot documentation"), Metadata(title="An Interactive Plotting Program")).subtitle
+    'An Interactive Plotting Program'
+    """
+    meta = stated.merged_with(read)
+    if not stated.title or stated.title == read.title:
+        return meta
+    subtitle = read.subtitle or ("" if read.title.rstrip().endswith((".", "!", "?")) else read.title)
+    return replace(meta, title=stated.title, subtitle=subtitle)
 
 
 def document_id(title: str, sha256: str) -> str:

@@ -5,7 +5,7 @@ import re
 
 
 def make_pdf(pages: list[list[tuple]], info: dict[str, str] | None = None, outline: list[tuple[int, str]] = (),
-             labels: str = "") -> bytes:
+             labels: str = "", xmp: str = "") -> bytes:
     """A PDF whose pages hold lines ``(size, x, y, text)``; ``^{12}`` in a text is a raised, smaller note marker.
 
     ``outline`` lists bookmarks as (level, title); ``labels`` is a /PageLabels number tree, e.g. ``0 << /S /r >>``.
@@ -24,6 +24,10 @@ def make_pdf(pages: list[list[tuple]], info: dict[str, str] | None = None, outli
         _add_outline(objects, outline, kids[0])
     if labels:
         objects[0] = objects[0][:-2] + f"/PageLabels << /Nums [{labels}] >> >>"
+    if xmp:
+        objects[0] = objects[0][:-2] + f"/Metadata {len(objects) + 1} 0 R >>"
+        objects.append(f"<< /Type /Metadata /Subtype /XML /Length {len(xmp.encode('latin-1'))} >>\nstream\n{xmp}"
+                       f"\nendstream")
     objects.append("<< " + " ".join(f"/{k} ({_escape(v)})" for k, v in (info or {}).items()) + " >>")
     out, offsets = bytearray(b"%PDF-1.4\n"), []
     for number, body in enumerate(objects, 1):

@@ -182,3 +182,19 @@ def test_an_outline_gives_the_headings_and_page_labels_the_pages(tmp_path):
     assert [(s.title, s.level, s.pages) for s in doc.sections] == [
         ("Preface", 1, ["i"]), ("1 The lights", 1, ["1"]), ("1.1 The lenses", 2, ["1"]),
         ("2 The houses", 1, ["2", "2", "2"])]
+
+
+XMP = ('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+       '<rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/">'
+       '<dc:title><rdf:Alt><rdf:li xml:lang="x-default">Lights of the North Coast</rdf:li></rdf:Alt></dc:title>'
+       '<dc:creator><rdf:Seq><rdf:li>Mara Holm</rdf:li><rdf:li>Tom Reed</rdf:li></rdf:Seq></dc:creator>'
+       '<xmp:CreateDate>2023-11-05T09:00:00Z</xmp:CreateDate></rdf:Description></rdf:RDF></x:xmpmeta>')
+
+
+def test_xmp_metadata_fills_what_the_first_page_does_not_say(tmp_path):
+    body = [(12, 72, 700 - 14 * i, "The three lights were lit again on Sunday evening by the volunteers.")
+            for i in range(3)]
+    path = tmp_path / "xmp.pdf"
+    path.write_bytes(make_pdf([body], {"Title": "Microsoft Word - draft.docx"}, xmp=XMP))
+    meta = parse_file(path, ParseOptions()).meta
+    assert (meta.title, meta.authors, meta.date) == ("Lights of the North Coast", ("Mara Holm", "Tom Reed"), "2023-11-05")
