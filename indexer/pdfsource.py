@@ -5,7 +5,8 @@ font size and position, which is what tells a note marker (a raised, smaller dig
 in the text. Each text box becomes a paragraph, a raised digit becomes ``[^n]``, and pages are
 separated like paragraphs; the text path then removes page furniture, re-joins words hyphenated
 across lines, moves page-foot notes out and joins a paragraph a page break split.
-The outline (bookmarks), where there is one, names the headings and their levels; every paragraph
+The outline (bookmarks), where there is one, names the headings and their levels (else short lines
+set larger than the body type do, the largest first); every paragraph
 and note records the page (its printed label: ``xii``, ``12``) it starts on.
 """
 from __future__ import annotations
@@ -41,6 +42,7 @@ class Box(NamedTuple):
     low: bool
 
 
+HEADING = 1.15  # a short box this much larger than the body type is a heading (in a PDF without an outline)
 FOOT = 0.9  # letters this much smaller than the page's body type, in its lower third, are page-foot notes
 RAISED = 0.8  # a digit this much smaller than its line's type, set above its baseline, is a note marker
 
@@ -54,7 +56,10 @@ def read_pdf(path: Path, data: bytes) -> PdfText:
     from pdfminer.psparser import PSException
 
     try:
-        pages = join_continued_notes([_page_boxes(page) for page in extract_pages(io.BytesIO(data), laparams=LAParams())])
+        boxes = [_page_boxes(page) for page in extract_pages(io.BytesIO(data), laparams=LAParams())]
+        body = body_size(boxes)
+        headings = sized_headings(boxes, body)
+        pages = join_continued_notes(boxes, body)
         meta, outline, labels = _document_facts(data, len(pages))
     except (PDFEncryptionError, PDFPasswordIncorrect, PDFTextExtractionNotAllowed):
         raise SourceError(path, "the PDF file is encrypted and cannot be read") from None
@@ -63,7 +68,7 @@ def read_pdf(path: Path, data: bytes) -> PdfText:
     text = "\n\n".join(page for page in pages if page.strip())
     if not text.strip():
         raise SourceError(path, "the PDF has no text layer (a scanned document?): there is no text to index")
-    return PdfText(text, meta, outline, tuple(zip(labels, pages)))
+    return PdfText(text, meta, outline or headings, tuple(zip(labels, pages)))
 
 
 def assign_pages(sections: list[Section], footnotes: list[Footnote], pages: tuple[tuple[str, str], ...]) -> None:
@@ -111,17 +116,36 @@ def _page_boxes(page) -> list[Box]:
     return [Box(_box_text(box), max(sizes, default=0.0), box.y1 < page.height / 3) for box, sizes in zip(boxes, letters)]
 
 
-def join_continued_notes(pages: list[list[Box]]) -> list[str]:
+def body_size(pages: list[list[Box]]) -> float:
+    """The type size most words of the document are set in."""
+    sizes = Counter(round(box.size) for page in pages for box in page for _ in box.text.split())
+    return sizes.most_common(1)[0][0] if sizes else 0.0
+
+
+def sized_headings(pages: list[list[Box]], body: float) -> tuple[tuple[int, str], ...]:
+    """Short boxes set larger than the body type, as (level, title): the largest type is level 1.
+
+    For a PDF without an outline; the document's first box is its title, not a heading.
+
+    >>> page = [Box("Title", 20, False), Box("Part one", 16, False), Box("Body " * 30, 11, False), Box("A point", 13, False)]
+    >>> sized_headings([page], 11)
+    ((1, 'Part one'), (2, 'A point'))
+    """
+    boxes = [box for page in pages for box in page][1:]
+    found = [(box.size, " ".join(box.text.split())) for box in boxes
+             if body and box.size >= HEADING * body and 1 <= len(box.text.split()) <= 15]
+    ranks = sorted({size for size, _ in found}, reverse=True)
+    return tuple((ranks.index(size) + 1, title) for size, title in found)
+
+
+def join_continued_notes(pages: list[list[Box]], body: float) -> list[str]:
     """Each page's text; a page-foot note that runs on at the foot of the next page is joined to its start.
 
     Page-foot notes are set smaller than the document's body type, in the lower third of a page.
 
-    >>> body = Box("Body text of the page, in the type most words are set in.", 12, False)
-    >>> join_continued_notes([[body, Box("[^1] A note that", 9, True)], [Box("runs on.", 9, True)]])[0][-25:]
-    '[^1] A note that runs on.'
+    >>> join_continued_notes([[Box("Body", 12, False), Box("[^1] A note that", 9, True)], [Box("runs on.", 9, True)]], 12)
+    ['Body\\n\\n[^1] A note that runs on.', '']
     """
-    sizes = Counter(round(box.size) for page in pages for box in page for _ in box.text.split())
-    body = sizes.most_common(1)[0][0] if sizes else 0
 
     def foot(box: Box) -> bool:
         return box.low and box.size < FOOT * body
@@ -153,7 +177,8 @@ def _box_text(box) -> str:
                 pieces.append(f"[^{marker}]")
                 marker = ""
             pieces.append(text)
-        lines.append("".join(pieces + ([f"[^{marker}]"] if marker else [])).rstrip())
+        # "(cid:132)" is how pdfminer writes a glyph its font maps to no character
+        lines.append(re.sub(r"\(cid:\d+\)", "", "".join(pieces + ([f"[^{marker}]"] if marker else []))).rstrip())
     return "\n".join(line for line in lines if line.strip())
 
 
