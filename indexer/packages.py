@@ -55,12 +55,29 @@ def read_epub(archive: zipfile.ZipFile) -> tuple[str, Metadata]:
              for item in opf.iter(f"{OPF}item")}
     spine = [items[ref.get("idref")] for ref in opf.iter(f"{OPF}itemref") if ref.get("idref") in items]
     places = {name: f"f{number}" for number, name in enumerate(spine)}
-    parts = [_spine_file(archive, name, places) for name in spine]
+    nav = next((items[i.get("id")] for i in opf.iter(f"{OPF}item") if "nav" in (i.get("properties") or "").split()), "")
+    labels = nav_labels(archive, nav) if nav else {}
+    parts = [_spine_file(archive, name, places, labels.get(name, "")) for name in spine]
     return f"<html><body>{''.join(parts)}</body></html>", _opf_metadata(opf)
 
 
-def _spine_file(archive: zipfile.ZipFile, name: str, places: dict[str, str]) -> str:
-    """One spine file's body as a <div>, its ids and in-book links rewritten to the joined page."""
+def nav_labels(archive: zipfile.ZipFile, nav: str) -> dict[str, str]:
+    """The label the book's navigation gives each file it links to as a whole (no fragment), by file name."""
+    root = etree.fromstring(archive.read(nav), XHTML)
+    labels: dict[str, str] = {}
+    for link in root.iter("a") if root is not None else ():
+        target, _, fragment = (link.get("href") or "").partition("#")
+        if target and not fragment:
+            name = posixpath.normpath(posixpath.join(posixpath.dirname(nav), target))
+            labels.setdefault(name, " ".join("".join(link.itertext()).split()))
+    return labels
+
+
+def _spine_file(archive: zipfile.ZipFile, name: str, places: dict[str, str], label: str = "") -> str:
+    """One spine file's body as a <div>, its ids and in-book links rewritten to the joined page.
+
+    A file with no heading of its own takes the label the book's navigation gives it.
+    """
     root = etree.fromstring(archive.read(name) or b"<html/>", XHTML)
     body = root.find("body") if root is not None else None
     if body is None:
@@ -75,7 +92,8 @@ def _spine_file(archive: zipfile.ZipFile, name: str, places: dict[str, str]) -> 
             place = places.get(posixpath.normpath(posixpath.join(posixpath.dirname(name), target))) if target else prefix
             if place:
                 tag.set("href", f"#{place}-{fragment}" if fragment else f"#{place}")
-    inner = html.escape(body.text or "", quote=False) + "".join(etree.tostring(child, method="html", encoding="unicode") for child in body)
+    untitled = label and next(body.iter("h1", "h2", "h3", "h4", "h5", "h6"), None) is None
+    inner = (f"<h2>{html.escape(label)}</h2>" if untitled else "") + html.escape(body.text or "", quote=False) + "".join(etree.tostring(child, method="html", encoding="unicode") for child in body)
     return f'<div id="{prefix}">{inner}</div>'
 
 

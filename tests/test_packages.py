@@ -24,9 +24,10 @@ OPF = """<?xml version="1.0" encoding="utf-8"?>
   <item id="nav" href="nav.xhtml" media-type="application/xhtml+xml" properties="nav"/>
   <item id="c1" href="text/ch1.xhtml" media-type="application/xhtml+xml"/>
   <item id="c2" href="text/ch2.xhtml" media-type="application/xhtml+xml"/>
+  <item id="c3" href="text/ch3.xhtml" media-type="application/xhtml+xml"/>
   <item id="notes" href="text/notes.xhtml" media-type="application/xhtml+xml"/>
  </manifest>
- <spine><itemref idref="c1"/><itemref idref="c2"/><itemref idref="notes" linear="no"/></spine>
+ <spine><itemref idref="c1"/><itemref idref="c2"/><itemref idref="c3"/><itemref idref="notes" linear="no"/></spine>
 </package>"""
 XHTML = ('<?xml version="1.0" encoding="utf-8"?><html xmlns="http://www.w3.org/1999/xhtml" '
          'xmlns:epub="http://www.idpf.org/2007/ops"><head><title>x</title></head><body>{}</body></html>')
@@ -36,10 +37,14 @@ CHAPTERS = {
     "text/ch2.xhtml": '<section epub:type="chapter"><h1>Two: Weather</h1><p>Storms came<a epub:type="noteref" '
                       'href="notes.xhtml#n2">2</a> in March.</p><p>See <a href="ch1.xhtml#top">chapter one</a>.</p>'
                       '</section>',
+    "text/ch3.xhtml": '<p>An untitled file the navigation names.</p>',
     "text/notes.xhtml": '<section epub:type="endnotes"><h1>Notes</h1><ol><li id="n1" epub:type="endnote"><p>At six.'
                         ' <a href="ch1.xhtml#r1" epub:type="backlink">↩</a></p></li><li id="n2" epub:type="endnote">'
                         '<p>Always in March. <a href="ch2.xhtml">↩</a></p></li></ol></section>',
 }
+
+NAV = ('<nav epub:type="toc"><ol><li><a href="text/ch1.xhtml">One: Lamps</a></li><li><a href="text/ch2.xhtml">Two'
+       '</a></li><li><a href="text/ch3.xhtml">Three: Afterword</a></li></ol></nav>')
 
 
 def make_epub(path: Path, encrypted: bool = False) -> Path:
@@ -50,6 +55,7 @@ def make_epub(path: Path, encrypted: bool = False) -> Path:
         epub.writestr("OEBPS/content.opf", OPF)
         for name, body in CHAPTERS.items():
             epub.writestr(f"OEBPS/{name}", XHTML.format(body))
+        epub.writestr("OEBPS/nav.xhtml", XHTML.format(NAV))
         if encrypted:
             epub.writestr("META-INF/encryption.xml", "<encryption><EncryptedData/></encryption>")
     return path
@@ -93,7 +99,8 @@ def test_an_epub_becomes_one_document_with_its_chapters_and_linked_notes(tmp_pat
     doc = parse_file(make_epub(tmp_path / "log.epub"), ParseOptions())
     assert [(s.title, s.paragraphs) for s in doc.sections] == [
         ("One: Lamps", ["The lamp was trimmed[^1] at dusk & midnight."]),
-        ("Two: Weather", ["Storms came[^2] in March.", "See chapter one."])]
+        ("Two: Weather", ["Storms came[^2] in March.", "See chapter one."]),
+        ("Three: Afterword", ["An untitled file the navigation names."])]
     assert [(n.number, n.text, n.section_id) for n in doc.footnotes] == [
         (1, "At six.", "one-lamps"), (2, "Always in March.", "two-weather")]
     meta = doc.meta

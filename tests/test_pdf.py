@@ -209,3 +209,32 @@ def test_without_an_outline_larger_type_gives_the_headings(tmp_path):
     doc = parse_file(tmp_path / "sized.pdf", ParseOptions())
     assert [(s.title, s.level) for s in doc.sections] == [("The Lights", 1), ("The lenses", 2), ("The Houses", 1)]
     assert doc.meta.title == "Harbour Lights Restored"
+
+
+def test_a_phrase_across_a_real_page_break_is_found(tmp_path):
+    from benchmarks.common import pdf_corpus
+    from indexer.pdfsource import _words, read_pdf
+
+    manual = next(path for path in pdf_corpus() if path.name == "standards.pdf")
+    pages = dict(read_pdf(manual, manual.read_bytes()).pages)
+    following = dict(zip(list(pages), list(pages)[1:]))
+    settings = Settings(tmp_path / "archive")
+    doc_id = ingest([manual], settings, ParseOptions(max_bytes=50 * 1024 * 1024), workers=1).added[0]["id"]
+    from archive.store import Store
+
+    store = Store(settings.data_dir)
+    doc = store.get(doc_id)
+    store.close()
+    phrases = []
+    for section in doc.sections:
+        for number, paragraph in enumerate(section.paragraphs):
+            words, start = _words(paragraph).split(), _words(pages[section.page_of(number)])
+            cut = max((k for k in range(1, len(words) + 1) if " ".join(words[:k]) in start), default=0)
+            label = section.page_of(number)
+            on_next = label in following and " ".join(words[cut:cut + 3]) in _words(pages[following[label]])
+            if 3 <= cut <= len(words) - 3 and on_next and words[cut - 1].isalpha() and words[cut].isalpha():
+                phrases.append(" ".join(words[cut - 3:cut + 3]))  # three words each side of the break
+    assert phrases  # a paragraph that runs on from one page to the next
+    with readable(settings) as (_, index):
+        found = [search(index, SearchRequest(f'"{phrase}"')).total_documents == 1 for phrase in phrases[:10]]
+    assert all(found), [p for p, ok in zip(phrases, found) if not ok]
