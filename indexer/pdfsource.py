@@ -40,6 +40,7 @@ class Box(NamedTuple):
     text: str
     size: float
     low: bool
+    bold: bool = False
 
 
 HEADING = 1.15  # a short box this much larger than the body type is a heading (in a PDF without an outline)
@@ -112,8 +113,9 @@ def _page_boxes(page) -> list[Box]:
     from pdfminer.layout import LTChar, LTTextBox
 
     boxes = [box for box in page if isinstance(box, LTTextBox)]
-    letters = [[c.size for line in box for c in line if isinstance(c, LTChar) and c.get_text().isalpha()] for box in boxes]
-    return [Box(_box_text(box), max(sizes, default=0.0), box.y1 < page.height / 3) for box, sizes in zip(boxes, letters)]
+    letters = [[c for line in box for c in line if isinstance(c, LTChar) and c.get_text().isalpha()] for box in boxes]
+    return [Box(_box_text(box), max((c.size for c in chars), default=0.0), box.y1 < page.height / 3,
+                bool(chars) and all("bold" in c.fontname.lower() for c in chars)) for box, chars in zip(boxes, letters)]
 
 
 def body_size(pages: list[list[Box]]) -> float:
@@ -123,17 +125,19 @@ def body_size(pages: list[list[Box]]) -> float:
 
 
 def sized_headings(pages: list[list[Box]], body: float) -> tuple[tuple[int, str], ...]:
-    """Short boxes set larger than the body type, as (level, title): the largest type is level 1.
+    """Short boxes set larger than the body type, or in bold, as (level, title): the largest type is level 1.
 
-    For a PDF without an outline; the document's first box is its title, not a heading.
+    For a PDF without an outline; the document's first box is its title, not a heading. Bold lines
+    of the body's size rank below every larger size.
 
-    >>> page = [Box("Title", 20, False), Box("Part one", 16, False), Box("Body " * 30, 11, False), Box("A point", 13, False)]
+    >>> page = [Box("Title", 20, False), Box("Part one", 16, False), Box("Body " * 30, 11, False),
+    ...         Box("A point", 13, False), Box("In bold", 11, False, True)]
     >>> sized_headings([page], 11)
-    ((1, 'Part one'), (2, 'A point'))
+    ((1, 'Part one'), (2, 'A point'), (3, 'In bold'))
     """
     boxes = [box for page in pages for box in page][1:]
-    found = [(box.size, " ".join(box.text.split())) for box in boxes
-             if body and box.size >= HEADING * body and 1 <= len(box.text.split()) <= 15]
+    found = [(box.size if box.size >= HEADING * body else 0.0, " ".join(box.text.split())) for box in boxes
+             if body and (box.size >= HEADING * body or box.bold) and 1 <= len(box.text.split()) <= 15]
     ranks = sorted({size for size, _ in found}, reverse=True)
     return tuple((ranks.index(size) + 1, title) for size, title in found)
 

@@ -6,16 +6,19 @@ import re
 
 def make_pdf(pages: list[list[tuple]], info: dict[str, str] | None = None, outline: list[tuple[int, str]] = (),
              labels: str = "", xmp: str = "") -> bytes:
-    """A PDF whose pages hold lines ``(size, x, y, text)``; ``^{12}`` in a text is a raised, smaller note marker.
+    """A PDF whose pages hold lines ``(size, x, y, text)``; ``^{12}`` in a text is a raised, smaller note marker,
+    and a text starting ``**`` is set in bold.
 
     ``outline`` lists bookmarks as (level, title); ``labels`` is a /PageLabels number tree, e.g. ``0 << /S /r >>``.
     """
-    objects = ["<< /Type /Catalog /Pages 2 0 R >>", "", "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>", "", "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+               "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold >>"]
     kids = []
     for lines in pages:
-        stream = "".join(f"BT /F1 {size} Tf {x} {y} Td {_shown(text, size)} ET\n" for size, x, y, text in lines)
+        stream = "".join(f"BT /F{2 if text.startswith('**') else 1} {size} Tf {x} {y} Td {_shown(text.lstrip('*'), size)}"
+                         f" ET\n" for size, x, y, text in lines)
         objects.append(f"<< /Length {len(stream.encode('latin-1'))} >>\nstream\n{stream}endstream")
-        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >>"
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >>"
                        f" /Contents {len(objects)} 0 R >>")
         kids.append(f"{len(objects)} 0 R")
     objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>"

@@ -200,14 +200,16 @@ def test_xmp_metadata_fills_what_the_first_page_does_not_say(tmp_path):
     assert (meta.title, meta.authors, meta.date) == ("Lights of the North Coast", ("Mara Holm", "Tom Reed"), "2023-11-05")
 
 
-def test_without_an_outline_larger_type_gives_the_headings(tmp_path):
+def test_without_an_outline_larger_or_bold_type_gives_the_headings(tmp_path):
     body = "The three lights were lit again on Sunday evening by the volunteers of the town."
     page = [(20, 72, 740, "Harbour Lights Restored"), (11, 72, 716, "Mara Holm"), (16, 72, 680, "The Lights"),
             (11, 72, 650, body), (11, 72, 636, body), (13, 72, 600, "The lenses"), (11, 72, 572, body),
-            (11, 72, 558, body), (16, 72, 520, "The Houses"), (11, 72, 490, body)]
+            (11, 72, 558, body), (16, 72, 520, "The Houses"), (11, 72, 490, body), (11, 72, 460, "**Their roofs"),
+            (11, 72, 440, body)]
     (tmp_path / "sized.pdf").write_bytes(make_pdf([page]))
     doc = parse_file(tmp_path / "sized.pdf", ParseOptions())
-    assert [(s.title, s.level) for s in doc.sections] == [("The Lights", 1), ("The lenses", 2), ("The Houses", 1)]
+    assert [(s.title, s.level) for s in doc.sections] == [("The Lights", 1), ("The lenses", 2), ("The Houses", 1),
+                                                          ("Their roofs", 3)]
     assert doc.meta.title == "Harbour Lights Restored"
 
 
