@@ -84,6 +84,16 @@ def test_narrow_screen_has_no_sideways_scrolling(browser, base_url, corpus_ids):
     context.close()
 
 
+def test_related_documents_load_when_the_end_of_the_reader_is_reached(browser, base_url, corpus_ids):
+    page = browser.new_page()
+    page.goto(f"{base_url}/documents/{corpus_ids['003']}")
+    expect(page.locator("#related a", has_text="Show the documents most like this one")).to_have_count(1)
+    page.locator("#related").scroll_into_view_if_needed()
+    expect(page.locator("#related li a").first).to_be_visible()
+    assert page.locator("#related li a").count() >= 2 and not page.locator("#related[data-fragment]").count()
+    page.close()
+
+
 def test_cite_dialog_copies_a_citation_and_downloads_the_bib(browser, base_url, corpus_ids):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url)

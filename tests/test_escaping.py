@@ -45,6 +45,8 @@ def pages(client, doc_id):
     yield client.get("/?q=footnote:harbour")
     yield client.get("/?q=script")
     yield client.get(f"/documents/{doc_id}?q=harbour")
+    yield client.get(f"/documents/{doc_id}/citations")
+    yield client.get(f"/documents/{doc_id}/related")
     yield client.get("/documents/")
 
 

@@ -157,11 +157,27 @@ def test_reader_contents_anchors_and_notes_both_ways(client, corpus_ids):
     assert all(f"note-{n}" in ids for n in range(1, 67))
 
 
-def test_reader_highlights_the_query_and_shows_related_documents(client, corpus_ids):
+def test_reader_highlights_the_query_and_links_its_related_documents(client, corpus_ids):
     page = client.get(f"/documents/{corpus_ids['003']}", query_string={"q": "sanctions"}).get_data(as_text=True)
     assert page.lower().count("<mark>sanctions</mark>") >= 3
-    related = re.search(r'<section id="related".*?</section>', page, re.S).group(0)
+    placeholder = re.search(r'<section id="related"[^>]*data-fragment="([^"]+)"', page).group(1)
+    assert placeholder == f"/documents/{corpus_ids['003']}/related" and f'href="{placeholder}"' in page
+    related = re.search(r'<section id="related".*?</section>', client.get(placeholder).text, re.S).group(0)
     assert corpus_ids["003"] not in related and len(re.findall(r'href="/documents/', related)) >= 2
+
+
+def test_reader_page_leaves_the_costly_parts_to_their_own_requests(client, corpus_ids, monkeypatch):
+    """A first view runs no citeproc and no more-like-this search: those parts come when scrolled to."""
+    import webapp.cite
+    import webapp.reader
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("called while rendering the reader page")
+
+    monkeypatch.setattr(webapp.reader, "related_documents", refuse)
+    monkeypatch.setattr(webapp.cite, "format_item", refuse)
+    page = client.get(f"/documents/{corpus_ids['003']}?section=conclusion").text
+    assert f'data-fragment="/documents/{corpus_ids["003"]}/citations?section=conclusion"' in page
 
 
 def test_documents_list_and_record(client, corpus_ids):

@@ -9,3 +9,22 @@ document.addEventListener("click", (event) => {
     setTimeout(() => { button.textContent = "Copy"; }, 2000);
   });
 });
+
+// A part of a page that costs a search of its own (related documents, formatted citations) is
+// fetched when it comes near the screen: the element of the same id in that page replaces it.
+async function loadFragment(element) {
+  const response = await fetch(element.dataset.fragment);
+  if (!response.ok) return;
+  const page = new DOMParser().parseFromString(await response.text(), "text/html");
+  const fragment = page.getElementById(element.id);
+  if (fragment) element.replaceWith(document.importNode(fragment, true));
+}
+
+const fragments = new IntersectionObserver((seen) => {
+  for (const entry of seen) {
+    if (!entry.isIntersecting) continue;
+    fragments.unobserve(entry.target);
+    loadFragment(entry.target);
+  }
+}, { rootMargin: "400px" });
+document.querySelectorAll("[data-fragment]").forEach((element) => fragments.observe(element));
