@@ -1,4 +1,4 @@
-"""Load benchmark: 32 clients mixing searches, reader pages and citation exports for 60 s against
+"""Load benchmark: 32 clients mixing searches, reader pages, related documents and citations for 60 s against
 ``archive serve`` on loopback, while an ingest of new documents runs. Stops by itself.
 
 Run ``python -m benchmarks load``. Uses a copy of the scale archive (see ``search.py``).
@@ -32,7 +32,9 @@ def document_ids(port: int) -> list[str]:
 
 
 def mixed_paths(ids: list[str]):
-    """7 searches, 2 reader pages and 1 citation export in every 10 requests, in a fixed random order."""
+    """In every 10 requests, in a fixed random order: 7 searches, 1 reader page, the related documents a
+    reader page fetches as it is scrolled, and 1 citation (a download, the formatted styles, or an export).
+    """
     def path(client: int, n: int) -> str:
         pick = random.Random(client * 100_003 + n)
         kind = pick.randrange(10)
@@ -40,8 +42,9 @@ def mixed_paths(ids: list[str]):
             return "/api/search?" + urlencode({"q": pick.choice(QUERIES)})
         doc_id = pick.choice(ids)
         if kind < 9:
-            return f"/documents/{doc_id}"
+            return f"/documents/{doc_id}" + ("/related" if kind == 8 else "")
         return pick.choice([f"/documents/{doc_id}/cite.bib", f"/documents/{doc_id}/cite.ris",
+                            f"/documents/{doc_id}/citations",
                             "/export.json?" + urlencode({"q": pick.choice(QUERIES[:80])})])
     return path
 

@@ -14,6 +14,7 @@ from typing import Iterable, Iterator
 
 from whoosh import index as whoosh_index
 from whoosh import multiproc
+from whoosh.filedb import compound, structfile
 
 from archive.errors import ArchiveError
 from archive.model import Document, strip_markers
@@ -32,6 +33,51 @@ class ForkserverSubWriter(multiproc.SubWriterTask):
         return multiprocessing.get_context("forkserver").Process._Popen(process_obj)
 
 
+class ViewReader:
+    """A read-only file over a memoryview of the mapped segment: a read copies only the bytes it returns."""
+
+    def __init__(self, view):
+        self.view, self.position = view, 0
+
+    def read(self, size: int = -1) -> bytes:
+        end = len(self.view) if size is None or size < 0 else min(self.position + size, len(self.view))
+        data = bytes(self.view[self.position:end])
+        self.position += len(data)
+        return data
+
+    def readline(self, size: int = -1) -> bytes:
+        end = len(self.view) if size is None or size < 0 else min(self.position + size, len(self.view))
+        start = self.position
+        while self.position < end:
+            self.position += 1
+            if self.view[self.position - 1] == 10:
+                break
+        return bytes(self.view[start:self.position])
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        self.position = offset + (0, self.position, len(self.view))[whence]
+        return self.position
+
+    def tell(self) -> int:
+        return self.position
+
+    def close(self) -> None:
+        self.view = memoryview(b"")
+
+
+class MappedBufferFile(structfile.BufferFile):
+    """Whoosh's file over a part of a memory-mapped segment, without its copy of the part.
+
+    Whoosh wraps each part in a BytesIO, which copies it: every searcher held a private copy of the
+    whole index (50 MB on the scale archive), and a server keeps a searcher per thread.
+    """
+
+    def __init__(self, buf, name=None, onclose=None):
+        super().__init__(b"", name, onclose)
+        self._buf, self.file = buf, ViewReader(buf)
+
+
+compound.BufferFile = MappedBufferFile
 # Whoosh's multiprocessing writer makes its tasks and queues by these names
 multiproc.SubWriterTask = ForkserverSubWriter
 multiproc.Queue = multiprocessing.get_context("forkserver").Queue
@@ -94,6 +140,7 @@ class ArchiveIndex:
         self._local = threading.local()
         self._cache: tuple[tuple | None, dict] = (None, {})
         self._kept: dict[str, tuple[tuple, object]] = {}
+        self._rebuilding = threading.Lock()
 
     @classmethod
     def create(cls, index_dir: Path) -> ArchiveIndex:
@@ -160,9 +207,26 @@ class ArchiveIndex:
         return self._per_version("documents", searcher, lambda: _document_entries(searcher))[1]
 
     def vocabulary(self, searcher) -> Vocabulary:
-        """The indexed words (stems) of the text, read once per index version, for "did you mean"."""
-        return self._per_version("vocabulary", searcher, lambda: Vocabulary(
-            t.decode("utf-8") if isinstance(t, bytes) else t for t in searcher.reader().lexicon("content")))
+        """The indexed words (stems) of the text, for "did you mean".
+
+        Reading them takes 130 ms on the scale archive: after a commit the previous version's words
+        keep answering while a background thread reads the new ones, so no request waits for them.
+        """
+        version = self._version_of(searcher)
+        kept = self._kept.get("vocabulary")
+        if kept is None:
+            kept = self._kept["vocabulary"] = (version, _read_vocabulary(searcher))
+        elif kept[0] != version and self._rebuilding.acquire(blocking=False):
+            threading.Thread(target=self._rebuild_vocabulary, daemon=True).start()
+        return kept[1]
+
+    def _rebuild_vocabulary(self) -> None:
+        """Read the words of the index's latest version with a searcher of its own (run in a thread)."""
+        try:
+            with self.searcher() as searcher:
+                self._kept["vocabulary"] = (self._version_of(searcher), _read_vocabulary(searcher))
+        finally:
+            self._rebuilding.release()
 
     def _per_version(self, name: str, searcher, compute):
         """A value kept until the index changes; unlike per_generation's, never dropped before that."""
@@ -201,15 +265,23 @@ class ArchiveIndex:
         version = self._version()
         if current is not None and current.archive_version == version:
             return current
-        if current is not None:
-            current.close()
-        self._local.searcher = self.searcher()
-        self._local.searcher.archive_version = version
-        return self._local.searcher
+        if current is not None and current.archive_version[0] == version[0]:
+            fresh = current.refresh()  # after a commit: the segments that did not change are kept open
+        else:
+            if current is not None:
+                current.close()
+            fresh = self.searcher()
+        fresh.archive_version = self._local_version(fresh)
+        self._local.searcher = fresh
+        return fresh
 
     def _version(self) -> tuple[int, int]:
         """Which index is on disk: its directory (a rebuild swaps in a new one) and its latest commit."""
         return os.stat(self.dir).st_ino, self.ix.latest_generation()
+
+    def _local_version(self, searcher) -> tuple[int, int]:
+        """The version a searcher just opened reads (a commit may have come since ``_version``)."""
+        return os.stat(self.dir).st_ino, searcher.reader().generation()
 
     def _version_of(self, searcher) -> tuple[int, int]:
         """The version of the index a searcher reads."""
@@ -231,6 +303,11 @@ def _document_entries(searcher) -> tuple[dict[str, DocumentFacts], set[int]]:
         facts[fields["doc_id"]] = DocumentFacts(fields["doc_id"], f["title"], tuple(f["authors"]), f["date"],
                                                 f["publisher"])
     return facts, numbers
+
+
+def _read_vocabulary(searcher) -> Vocabulary:
+    """The stems of the text field."""
+    return Vocabulary(t.decode("utf-8") if isinstance(t, bytes) else t for t in searcher.reader().lexicon("content"))
 
 
 def _open(index_dir: Path):

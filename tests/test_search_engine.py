@@ -2,16 +2,24 @@
 from __future__ import annotations
 
 import html
+import io
+import time
+import tracemalloc
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.filedb import compound, structfile
 from whoosh.highlight import WholeFragmenter, highlight
 from whoosh.lang.porter2 import stem
 from whoosh.query import FuzzyTerm
 from whoosh.support.charset import accent_map
 
+from archive.config import Settings
+from indexer.index import ArchiveIndex, ViewReader
+from indexer.operations import ingest
+from indexer.options import ParseOptions
 from indexer.schema import TextAnalyzer
 from indexer.search import (ANALYZER, MarkFormatter, SearchRequest, highlight_passage, highlight_terms,
                             parse_query, search)
@@ -86,3 +94,56 @@ def test_reader_highlighting_skips_only_paragraphs_without_the_words(index, corp
 def _marked(snippet: str) -> list[str]:
     """The words a snippet marks."""
     return [part.split("</mark>")[0] for part in snippet.split("<mark>")[1:]]
+
+
+def test_after_a_commit_searches_see_it_at_once_and_did_you_mean_catches_up_in_the_background(tmp_path):
+    """The thread's searcher is refreshed (unchanged segments kept); the old words answer until the new are read."""
+    settings = Settings(tmp_path / "archive", lock_timeout=1.0)
+    (tmp_path / "one.txt").write_text("Tide Tables\n\nThe harbour keeps tables of tides and moorings.\n")
+    ingest([tmp_path / "one.txt"], settings, ParseOptions(), workers=1)
+    index = ArchiveIndex(settings.index_dir)
+    before = index.thread_searcher()
+    assert "zephyrin" not in index.vocabulary(before).by_initial.get("z", [])
+    (tmp_path / "two.txt").write_text("Winds\n\nA zephyrine breeze crosses the harbour.\n")
+    ingest([tmp_path / "two.txt"], settings, ParseOptions(), workers=1)
+    after = index.thread_searcher()
+    assert after is not before and after.reader().generation() > before.reader().generation()
+    assert search(index, SearchRequest("zephyrine"), after).total_documents == 1
+    index.vocabulary(after)  # answers with the words it had, and starts reading the new ones
+    deadline = time.monotonic() + 10
+    while "zephyrin" not in index.vocabulary(after).by_initial.get("z", []) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "zephyrin" in index.vocabulary(after).by_initial["z"]
+    assert search(index, SearchRequest("zephyrone"), after).suggestion == "zephyrine"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=60), st.lists(st.tuples(st.sampled_from(["read", "readline", "seek", "tell"]),
+                                                  st.integers(-2, 70), st.integers(0, 2)), max_size=12))
+def test_view_reader_reads_like_bytesio(data, steps):
+    ours, theirs = ViewReader(memoryview(data)), io.BytesIO(data)
+    for name, number, whence in steps:
+        if name == "seek":
+            target = max(number, 0) if whence == 0 else (number if whence == 1 else -abs(number) % (len(data) + 1))
+            if whence == 1 and theirs.tell() + target < 0 or whence == 2 and len(data) + target < 0:
+                continue
+            assert ours.seek(target, whence) == theirs.seek(target, whence)
+        elif name == "tell":
+            assert ours.tell() == theirs.tell()
+        else:
+            assert getattr(ours, name)(number) == getattr(theirs, name)(number)
+
+
+def test_a_searcher_reads_the_mapped_index_without_copying_it(index, monkeypatch):
+    def peak_while_searching() -> int:
+        tracemalloc.start()
+        with index.searcher() as searcher:
+            assert search(index, SearchRequest("sanctions"), searcher).total > 0
+            _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        return peak
+
+    size = sum(f.stat().st_size for f in index.dir.glob("*.seg"))
+    assert peak_while_searching() < size / 2
+    monkeypatch.setattr(compound, "BufferFile", structfile.BufferFile)  # Whoosh's own: a copy of each part read
+    assert peak_while_searching() > size
