@@ -120,17 +120,12 @@ def entries(doc: Document, record_hash: str) -> Iterator[dict]:
     for section in doc.sections:
         yield {**shared, "kind": "body", "section_id": section.id, "pages": section.pages,
                "section_title": section.title,
-               **_text("\n\n".join(strip_markers(p) for p in section.paragraphs))}
+               "content": "\n\n".join(strip_markers(p) for p in section.paragraphs)}
     for note in doc.footnotes:
         section = doc.section(note.section_id)
         yield {**shared, "kind": "footnote",
                "section_id": note.section_id, "section_title": section.title if section else "",
-               "note_number": note.number, **_text(note.text), "pages": [note.page] if note.page else []}
-
-
-def _text(text: str) -> dict[str, str]:
-    """A passage's text, for its words and for its pairs of neighbouring words (two-word phrases)."""
-    return {"content": text, "content_pairs": text}
+               "note_number": note.number, "content": note.text, "pages": [note.page] if note.page else []}
 
 
 class ArchiveIndex:

@@ -12,7 +12,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.lang.porter2 import stem
 from whoosh.support.charset import accent_map
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 9
 VERSION_FILE = "schema_version.json"
 
 
@@ -75,38 +75,6 @@ class TextAnalyzer(Analyzer):
         return found
 
 
-class PairAnalyzer(Analyzer):
-    """Each two neighbouring words of the text as one term, "return valu": a two-word phrase is then one lookup.
-
-    The pairs are those a phrase query matches (stop words dropped, positions closed up, as in the
-    text field), so ``"return value"`` finds exactly the passages it found by positions, without
-    reading the positions of every passage holding both words ("common grams", kept for every pair).
-    """
-
-    def __init__(self):
-        self.words = TextAnalyzer()
-
-    def __eq__(self, other):
-        return self.__class__ is other.__class__
-
-    def __call__(self, value, positions=False, chars=False, removestops=True, mode="", **kwargs):
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        token.boost, token.stopped = 1.0, False
-        previous = None
-        for number, word in enumerate(t.text for t in self.words(value, mode=mode)):
-            if previous is not None:
-                token.text = pair_term(previous, word)
-                if positions:
-                    token.pos = number - 1
-                yield token
-            previous = word
-
-
-def pair_term(first: str, second: str) -> str:
-    """The term of two neighbouring word stems in the pairs field."""
-    return f"{first} {second}"
-
-
 class _Whole:
     """A stand-in regex match covering a whole value (for ``tokenize=False``)."""
 
@@ -165,7 +133,6 @@ def build_schema() -> Schema:
         note_number=STORED(),
         pages=STORED(),  # a PDF's page label of each paragraph of the entry's text
         content=TEXT(analyzer=text_analyzer(), stored=True, phrase=True, chars=True),
-        content_pairs=TEXT(analyzer=PairAnalyzer(), phrase=False),
         title=TEXT(analyzer=text_analyzer()),
         authors=TEXT(analyzer=name_analyzer()),
         author_facet=KEYWORD(commas=True, lowercase=False),

@@ -8,14 +8,14 @@ from dataclasses import asdict, dataclass, field
 
 from whoosh import qparser, sorting
 from whoosh.highlight import HtmlFormatter, PinpointFragmenter, WholeFragmenter, get_text, highlight
-from whoosh.query import And, AndMaybe, MultiTerm, Or, Phrase, Prefix, Query, Term, TermRange, Wildcard
+from whoosh.query import And, AndMaybe, MultiTerm, Or, Prefix, Query, Term, TermRange, Wildcard
 from whoosh.searching import Hit as WhooshHit
 from whoosh.spelling import Corrector
 from whoosh.support.charset import accent_map
 
 from archive.errors import ArchiveError
 from indexer.index import ArchiveIndex, DocumentFacts
-from indexer.schema import pair_term, text_analyzer
+from indexer.schema import text_analyzer
 from indexer.variants import expand_variants
 
 MAX_QUERY_CHARS = 4000
@@ -315,26 +315,10 @@ def search(index: ArchiveIndex, request: SearchRequest, searcher=None,
 
 def _collect(searcher, query: Query, where, mask: set[int], sort: str):
     """Every matching passage, grouped by document and counted by kind; ranked with feedback for relevance."""
-    ranked = cheap_phrases(with_feedback(query, searcher, where, mask) if sort == "relevance" else query)
+    ranked = with_feedback(query, searcher, where, mask) if sort == "relevance" else query
     return searcher.search(ranked, filter=where, mask=mask, limit=None,
                            groupedby={"doc": sorting.FieldFacet("doc_id"),
                                       "kind": sorting.FieldFacet("kind", maptype=sorting.Count)})
-
-
-def cheap_phrases(query: Query) -> Query:
-    """A query whose phrases of the text are looked up as pairs of words, not by reading positions.
-
-    A two-word phrase becomes the one term of its pair (the same passages, found in one postings list:
-    ``"return value"`` took 30 ms, reading the positions of every passage holding both words). A
-    longer phrase still checks positions, but only in the passages that hold all of its pairs.
-
-    >>> cheap_phrases(Or([Phrase("content", ["return", "valu"]), Phrase("title", ["return", "valu"])]))
-    Or([Term('content_pairs', 'return valu'), Phrase('title', ['return', 'valu'], slop=1, boost=1.000000)])
-    """
-    if isinstance(query, Phrase) and query.fieldname == "content" and query.slop == 1 and len(query.words) > 1:
-        pairs = [Term("content_pairs", pair_term(a, b), boost=query.boost) for a, b in zip(query.words, query.words[1:])]
-        return pairs[0] if len(pairs) == 1 else And([*pairs, query])
-    return query.apply(cheap_phrases)
 
 
 def _words(query: Query) -> tuple[list[Query], list[Query]]:
@@ -350,7 +334,7 @@ def _words(query: Query) -> tuple[list[Query], list[Query]]:
 
 def _with_most(words: list[Query], searcher, where: Query | None) -> set[int]:
     """The passages that match at least half of the words (and the request's filters)."""
-    counts = Counter(number for word in words for number in set(cheap_phrases(word).docs(searcher)))
+    counts = Counter(number for word in words for number in set(word.docs(searcher)))
     needed = -(-len(words) // 2)
     found = {number for number, count in counts.items() if count >= needed}
     return found & set(where.docs(searcher)) if where is not None else found

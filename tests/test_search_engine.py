@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import html
 import io
-import random
 import time
 import tracemalloc
 
@@ -14,7 +13,7 @@ from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, Stem
 from whoosh.filedb import compound, structfile
 from whoosh.highlight import WholeFragmenter, highlight
 from whoosh.lang.porter2 import stem
-from whoosh.query import FuzzyTerm, Phrase
+from whoosh.query import FuzzyTerm
 from whoosh.support.charset import accent_map
 
 from archive.config import Settings
@@ -22,7 +21,7 @@ from indexer.index import ArchiveIndex, ViewReader
 from indexer.operations import ingest
 from indexer.options import ParseOptions
 from indexer.schema import TextAnalyzer
-from indexer.search import (ANALYZER, MarkFormatter, SearchRequest, cheap_phrases, highlight_passage, highlight_terms,
+from indexer.search import (ANALYZER, MarkFormatter, SearchRequest, highlight_passage, highlight_terms,
                             parse_query, search)
 
 WHOOSH_CHAIN = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter() | StemFilter(stem)
@@ -148,45 +147,3 @@ def test_a_searcher_reads_the_mapped_index_without_copying_it(index, monkeypatch
     assert peak_while_searching() < size / 2
     monkeypatch.setattr(compound, "BufferFile", structfile.BufferFile)  # Whoosh's own: a copy of each part read
     assert peak_while_searching() > size
-
-
-def _phrases_of_the_text(index, count: int) -> list[list[str]]:
-    """Runs of 2 to 4 neighbouring words (as a phrase query has them) taken from the index's own passages."""
-    pick = random.Random(7)
-    with index.searcher() as searcher:
-        texts = [f["content"] for f in searcher.all_stored_fields() if f.get("content")]
-    runs = []
-    for text in pick.sample(texts, min(count, len(texts))):
-        stems = [t.text for t in ANALYZER(text)]
-        if len(stems) > 4:
-            start, size = pick.randrange(len(stems) - 4), pick.choice([2, 2, 3, 4])
-            runs.append(stems[start:start + size])
-    return runs
-
-
-def test_phrases_found_by_their_word_pairs_are_those_found_by_positions(index):
-    runs = _phrases_of_the_text(index, 120)
-    runs += [["peac", "treati"], ["northern", "territori"], ["treati", "peac"]]
-    with index.searcher() as searcher:
-        for words in runs:
-            by_positions = Phrase("content", words)
-            assert set(cheap_phrases(by_positions).docs(searcher)) == set(by_positions.docs(searcher)), words
-    assert len(runs) > 100
-
-
-@pytest.mark.parametrize("text, phrase, found", [
-    ("The value is returned to the caller.", "return value", False),
-    ("Return the value to the caller.", "return value", True),  # stop words do not part a phrase, as before
-    ("Each return value is checked.", "return value", True),
-    ("Return.\n\nValue.", "return value", True),  # nor does a paragraph break inside one passage
-])
-def test_two_word_phrases_on_a_text_of_our_own(tmp_path, text, phrase, found):
-    settings = Settings(tmp_path / "archive", lock_timeout=1.0)
-    (tmp_path / "doc.txt").write_text(f"Calls\n\n{text}\n")
-    ingest([tmp_path / "doc.txt"], settings, ParseOptions(), workers=1)
-    index = ArchiveIndex(settings.index_dir)
-    by_positions = Phrase("content", [t.text for t in ANALYZER(phrase)])
-    with index.searcher() as searcher:
-        assert bool(set(cheap_phrases(by_positions).docs(searcher))) is found
-        assert set(cheap_phrases(by_positions).docs(searcher)) == set(by_positions.docs(searcher))
-        assert (search(index, SearchRequest(f'"{phrase}"'), searcher).total > 0) is found
