@@ -1,14 +1,15 @@
-"""``python -m benchmarks [ingest] [search] [load] [quality] [ranking]``: run the benchmarks (all by default), figures to results/."""
+"""``python -m benchmarks [ingest] [search] [load] [sizes] [quality] [ranking]``: run the benchmarks (all by default), figures to results/."""
 from __future__ import annotations
 
 import sys
 
-from benchmarks import ingest, load, quality, ranking, search
+from benchmarks import ingest, load, quality, ranking, search, sizes
 
 
 def main(names: list[str]) -> None:
     """Run the named benchmarks in order."""
-    available = {"ingest": ingest.main, "search": search.main, "load": load.main, "quality": quality.main,
+    available = {"ingest": ingest.main, "search": search.main, "load": load.main, "sizes": sizes.main,
+                 "quality": quality.main,
                  "ranking": ranking.main}
     for name in names or list(available):
         if name not in available:

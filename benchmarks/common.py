@@ -18,18 +18,30 @@ CACHE = HERE / "cache"
 RESULTS = HERE / "results"
 CORPUS = REPO.parent / "shared" / "corpus"
 SCALE_PACKAGES = ("python3.11-doc", "postgresql-doc-15")
+# about five times the scale corpus in pages (four in bytes): the kernel's manual and the Debian handbook
+LARGE_PACKAGES = ("linux-doc-6.1", "debian-handbook")
 
 
 def scale_corpus() -> list[Path]:
     """The HTML pages of Debian's Python and PostgreSQL manuals, fetched with apt-get download once."""
-    extracted = CACHE / "extracted"
+    return _html_of(SCALE_PACKAGES, CACHE / "extracted", CACHE)
+
+
+def large_corpus() -> list[Path]:
+    """The scale corpus with the HTML pages of Debian's kernel manual and handbook (every language): ~8,000 pages."""
+    return scale_corpus() + _html_of(LARGE_PACKAGES, CACHE / "extracted-large", CACHE / "large-debs")
+
+
+def _html_of(packages: tuple[str, ...], extracted: Path, debs: Path) -> list[Path]:
+    """The HTML files of Debian packages, downloaded into ``debs`` and unpacked into ``extracted`` once."""
     if not extracted.exists():
-        CACHE.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["apt-get", "download", *SCALE_PACKAGES], cwd=CACHE, check=True,
+        debs.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["apt-get", "download", *packages], cwd=debs, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for deb in sorted(CACHE.glob("*.deb")):
-            subprocess.run(["dpkg-deb", "-x", str(deb), str(extracted)], check=True)
-    return sorted(p for p in extracted.rglob("*.html") if p.is_file())
+        for package in packages:
+            for deb in sorted(debs.glob(f"{package}_*.deb")):
+                subprocess.run(["dpkg-deb", "-x", str(deb), str(extracted)], check=True)
+    return sorted(p for p in extracted.rglob("*.html") if p.is_file() and not p.is_symlink())
 
 
 PDF_PACKAGES = ("gnuplot-doc", "asymptote-doc", "gnu-standards")

@@ -15,8 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import (CACHE, TreeMemory, corpus_files, folder_mb, pdf_corpus, peak_rss_mb, run_child,
-                               scale_corpus, write_results)
+from benchmarks.common import (CACHE, TreeMemory, corpus_files, folder_mb, large_corpus, pdf_corpus, peak_rss_mb,
+                               run_child, scale_corpus, write_results)
 
 TARGET_MB_PER_S = 2.0
 ROUNDS = 3
@@ -73,8 +73,10 @@ def measure_baseline(texts: Path, data_dir: Path) -> dict:
 
 
 def files_of(corpus: str) -> list[Path]:
-    """The files of a named corpus: the five documents, the HTML manuals or the PDF manuals."""
-    return {"corpus": corpus_files, "scale": scale_corpus, "pdf": pdf_corpus}[corpus]()
+    """The files of a named corpus: the five documents, the HTML manuals, the PDF manuals, or an archive's files."""
+    return {"corpus": corpus_files, "scale": scale_corpus, "pdf": pdf_corpus,
+            "scale-archive": lambda: scale_corpus() + corpus_files(),
+            "large-archive": lambda: large_corpus() + corpus_files()}[corpus]()
 
 
 def pdf_pages(files: list[Path]) -> int:
@@ -88,13 +90,13 @@ def pdf_pages(files: list[Path]) -> int:
         return sum(sum(1 for _ in PDFPage.create_pages(PDFDocument(PDFParser(handle)))) for handle in handles)
 
 
-def child(kind: str, corpus: str) -> None:
-    """One measurement in this interpreter; prints its figures as one JSON line."""
+def child(kind: str, corpus: str, keep: str = "") -> None:
+    """One measurement in this interpreter; prints its figures as one JSON line (``keep``: the archive's place)."""
     files = files_of(corpus)
     source_mb = sum(f.stat().st_size for f in files) / 1e6
     with tempfile.TemporaryDirectory() as tmp, TreeMemory() as memory:
         if kind == "pipeline":
-            figures = measure_pipeline(files, Path(tmp) / "archive")
+            figures = measure_pipeline(files, Path(keep) if keep else Path(tmp) / "archive")
         else:
             figures = measure_baseline(extracted_texts(corpus, files), Path(tmp) / "index")
     seconds = figures["seconds"]
@@ -145,4 +147,4 @@ def main() -> dict:
 
 
 if __name__ == "__main__":
-    child(*sys.argv[1:3])
+    child(*sys.argv[1:4])

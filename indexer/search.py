@@ -6,15 +6,16 @@ import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
-from whoosh import qparser, sorting
+from whoosh import qparser
 from whoosh.highlight import HtmlFormatter, PinpointFragmenter, WholeFragmenter, get_text, highlight
 from whoosh.query import And, AndMaybe, MultiTerm, Or, Prefix, Query, Term, TermRange, Wildcard
 from whoosh.searching import Hit as WhooshHit
+from whoosh.searching import Results
 from whoosh.spelling import Corrector
 from whoosh.support.charset import accent_map
 
 from archive.errors import ArchiveError
-from indexer.index import ArchiveIndex, DocumentFacts
+from indexer.index import ArchiveIndex, DocumentFacts, EntryTable
 from indexer.schema import text_analyzer
 from indexer.variants import expand_variants
 
@@ -284,7 +285,7 @@ def search(index: ArchiveIndex, request: SearchRequest, searcher=None,
     """Run a request with a searcher (a new one if none is given) and build the result object.
 
     A query of many words that few documents match in full is run again for the documents that
-    match most of its words (at least half), and the result says so (``match``).
+    match most of its words (at least half, or as many as any passage has), and the result says so (``match``).
     """
     if searcher is None:
         with index.searcher() as own:
@@ -292,33 +293,57 @@ def search(index: ArchiveIndex, request: SearchRequest, searcher=None,
     text = request.query.strip()
     expanded, added = expand_variants(text, variants)
     query = without_function_words(parse_query(expanded, index))
-    mask = index.document_entry_numbers(searcher)
-    results = _collect(searcher, query, _filter(request), mask, request.sort)
+    table = index.entry_table(searcher)
+    found = _collect(searcher, query, _filter(request), table, request.sort)
     words, required = _words(query)
-    match = Match("all", len(words), len(results.groups("doc")))
-    if len(words) >= MOST_FROM_WORDS and match.documents_with_all < FEW_DOCUMENTS:
+    match = Match("all", len(words), len(found.by_doc))
+    most_passages = _with_most(words, required, searcher, _filter(request)) \
+        if len(words) >= MOST_FROM_WORDS and match.documents_with_all < FEW_DOCUMENTS else set()
+    if most_passages:
         most = AndMaybe(Or(words), And(words))  # a passage with all the words still comes first
         query = And([most, *required]) if required else most
-        results = _collect(searcher, query, _with_most(words, searcher, _filter(request)), mask, request.sort)
+        found = _collect(searcher, query, most_passages, table, request.sort)
         match = Match("most", len(words), match.documents_with_all)
-    facts = index.document_facts(searcher)
-    matched = results.groups("doc")
-    result = SearchResult(request, len(results), len(matched), variants=added, match=match,
-                          facets=_facets(matched, results.groups("kind"), facts))
-    ordered = _ordered_documents(matched, dict((n, s) for s, n in results.top_n), facts, request.sort)
+    result = SearchResult(request, len(found.scores), len(found.by_doc), variants=added, match=match,
+                          facets=_facets(found.by_doc, found.kinds, table.facts))
+    ordered = _ordered_documents(found.by_doc, found.scores, table.facts, request.sort)
     start = (request.page - 1) * request.per_page
-    result.documents = _highlighted(results, query, ordered[start:start + request.per_page], request.passages, facts)
+    result.documents = _highlighted(Results(searcher, found.query, []), query,
+                                    ordered[start:start + request.per_page], request.passages, table.facts)
     if result.total_documents <= 1:
         result.suggestion = _suggestion(index, searcher, text)
     return result
 
 
-def _collect(searcher, query: Query, where, mask: set[int], sort: str):
-    """Every matching passage, grouped by document and counted by kind; ranked with feedback for relevance."""
-    ranked = with_feedback(query, searcher, where, mask) if sort == "relevance" else query
-    return searcher.search(ranked, filter=where, mask=mask, limit=None,
-                           groupedby={"doc": sorting.FieldFacet("doc_id"),
-                                      "kind": sorting.FieldFacet("kind", maptype=sorting.Count)})
+@dataclass
+class Found:
+    """Every passage a query matches: its score, the passages of each document, how many of each kind."""
+
+    query: Query
+    scores: dict[int, float] = field(default_factory=dict)
+    by_doc: dict[str, list[int]] = field(default_factory=dict)
+    kinds: Counter = field(default_factory=Counter)
+
+
+def _collect(searcher, query: Query, where: Query | set[int] | None, table: EntryTable, sort: str) -> Found:
+    """Every matching passage, scored (with feedback for relevance), grouped by document and counted by kind.
+
+    One loop over the matcher of each segment, with each entry's document and kind looked up in the
+    index's entry table: Whoosh's grouping collector asked two facets per match and cost a fifth more.
+    """
+    ranked = with_feedback(query, searcher, where, table.documents) if sort == "relevance" else query
+    allowed = set(where.docs(searcher)) if isinstance(where, Query) else where
+    found, context, masked = Found(ranked), searcher.context(), table.documents
+    for leaf, offset in searcher.leaf_searchers():
+        matcher = ranked.matcher(leaf, context)
+        while matcher.is_active():
+            number = offset + matcher.id()
+            if number not in masked and (allowed is None or number in allowed):
+                found.scores[number] = matcher.score()
+                found.by_doc.setdefault(table.doc_of[number], []).append(number)
+                found.kinds[table.kind_of[number]] += 1
+            matcher.next()
+    return found
 
 
 def _words(query: Query) -> tuple[list[Query], list[Query]]:
@@ -332,12 +357,17 @@ def _words(query: Query) -> tuple[list[Query], list[Query]]:
     return [q for q in query.subqueries if q not in conditions], conditions
 
 
-def _with_most(words: list[Query], searcher, where: Query | None) -> set[int]:
-    """The passages that match at least half of the words (and the request's filters)."""
+def _with_most(words: list[Query], conditions: list[Query], searcher, where: Query | None) -> set[int]:
+    """The passages (within the filters and conditions) with most of the words: at least half of them,
+    or as many as the best passage has when none has half.
+    """
     counts = Counter(number for word in words for number in set(word.docs(searcher)))
-    needed = -(-len(words) // 2)
-    found = {number for number, count in counts.items() if count >= needed}
-    return found & set(where.docs(searcher)) if where is not None else found
+    limits = [q for q in (where, *conditions) if q is not None]
+    if limits:
+        allowed = set(And(limits).docs(searcher))
+        counts = Counter({number: count for number, count in counts.items() if number in allowed})
+    needed = min(-(-len(words) // 2), max(counts.values(), default=1))
+    return {number for number, count in counts.items() if count >= needed}
 
 
 def with_feedback(query: Query, searcher, filter_query: Query | None, mask: set[int]) -> Query:
@@ -364,7 +394,7 @@ def _highlighted(results, query: Query, page: list, passages: int,
     """The documents of one page, each with its best passages highlighted (and only those)."""
     page = [(doc_id, docnums[:passages], len(docnums)) for doc_id, docnums in page]
     # pinpoint: snippets from the character positions kept in the index, without re-reading whole sections;
-    # Whoosh loads those positions for every hit in top_n, so it is cut down to the hits shown
+    # Whoosh loads those positions for every hit in top_n, so it holds the hits shown only
     results.top_n = [hit for _, shown, _ in page for hit in shown]
     _record_matched_terms(results, query)
     results.fragmenter = PinpointFragmenter(maxchars=240, surround=70, autotrim=True)
@@ -405,7 +435,7 @@ def _filter(request: SearchRequest) -> Query | None:
     return And(terms) if terms else None
 
 
-def _ordered_documents(matched: dict, scores: dict[int, float], facts: dict[str, DocumentFacts],
+def _ordered_documents(matched: dict[str, list[int]], scores: dict[int, float], facts: dict[str, DocumentFacts],
                        sort: str) -> list[tuple[str, list[tuple[float, int]]]]:
     """Each matching document with its passages best first, in relevance or date (newest first) order."""
     ranked = [(doc_id, sorted(((scores.get(n, 0.0), n) for n in docnums), reverse=True))
@@ -416,7 +446,7 @@ def _ordered_documents(matched: dict, scores: dict[int, float], facts: dict[str,
     return ranked
 
 
-def _facets(matched: dict, kinds: dict, facts: dict[str, DocumentFacts]) -> dict[str, list[tuple[str, int]]]:
+def _facets(matched: dict[str, list[int]], kinds: Counter, facts: dict[str, DocumentFacts]) -> dict[str, list[tuple[str, int]]]:
     """Documents per author, publisher and year, and passages per kind, most first."""
     counts: dict[str, dict[str, int]] = {"author": {}, "publisher": {}, "year": {}}
     for doc_id in matched:

@@ -125,3 +125,12 @@ def test_a_paragraphs_distinctive_words_open_its_section(long_documents):
     assert len(right) == 8
     for doc_id, found in right.items():
         assert sum(found) / len(found) >= 0.9, (doc_id, sum(found), len(found))
+
+
+def test_when_no_passage_has_half_the_words_the_fallback_shows_those_with_the_most(index):
+    """Five words of which the text holds one: the passages with that one are the best there are."""
+    result = search(index, SearchRequest("sanctions penguins volcano saxophone tuba"))
+    assert result.match.mode == "most" and result.total_documents >= 2
+    assert all("<mark>" in hit.snippet for hit in result.hits)
+    nothing = search(index, SearchRequest("penguins volcano saxophone tuba trombone"))
+    assert nothing.match.mode == "all" and nothing.total == 0 and not nothing.match.note()

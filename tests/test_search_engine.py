@@ -18,7 +18,7 @@ from whoosh.support.charset import accent_map
 
 from archive.config import Settings
 from indexer.index import ArchiveIndex, ViewReader
-from indexer.operations import ingest
+from indexer.operations import ingest, remove
 from indexer.options import ParseOptions
 from indexer.schema import TextAnalyzer
 from indexer.search import (ANALYZER, MarkFormatter, SearchRequest, highlight_passage, highlight_terms,
@@ -97,7 +97,7 @@ def _marked(snippet: str) -> list[str]:
 
 
 def test_after_a_commit_searches_see_it_at_once_and_did_you_mean_catches_up_in_the_background(tmp_path):
-    """The thread's searcher is refreshed (unchanged segments kept); the old words answer until the new are read."""
+    """The thread's searcher is reopened; the old words answer until the new are read."""
     settings = Settings(tmp_path / "archive", lock_timeout=1.0)
     (tmp_path / "one.txt").write_text("Tide Tables\n\nThe harbour keeps tables of tides and moorings.\n")
     ingest([tmp_path / "one.txt"], settings, ParseOptions(), workers=1)
@@ -147,3 +147,23 @@ def test_a_searcher_reads_the_mapped_index_without_copying_it(index, monkeypatch
     assert peak_while_searching() < size / 2
     monkeypatch.setattr(compound, "BufferFile", structfile.BufferFile)  # Whoosh's own: a copy of each part read
     assert peak_while_searching() > size
+
+
+def test_the_entry_table_follows_commits_and_removals_reading_only_new_segments(tmp_path):
+    settings = Settings(tmp_path / "archive", lock_timeout=1.0)
+    for name, title in (("one", "Tide Tables"), ("two", "Harbour Dues")):
+        (tmp_path / f"{name}.txt").write_text(f"{title}\n\nThe harbour keeps records of {name} kind.\n")
+    first = ingest([tmp_path / "one.txt"], settings, ParseOptions(), workers=1).added[0]["id"]
+    index = ArchiveIndex(settings.index_dir)
+    before = index.entry_table(index.thread_searcher())
+    second = ingest([tmp_path / "two.txt"], settings, ParseOptions(), workers=1).added[0]["id"]
+    searcher = index.thread_searcher()
+    after = index.entry_table(searcher)
+    assert set(after.facts) == {first, second} and after.doc_of[:len(before.doc_of)] == before.doc_of
+    assert sum(1 for table in index._segment_tables.values() if table.facts.keys() == {first}) == 1
+    assert search(index, SearchRequest("harbour"), searcher).total_documents == 2
+    remove(first, settings)
+    searcher = index.thread_searcher()
+    assert set(index.document_facts(searcher)) == {second}
+    result = search(index, SearchRequest("harbour"), searcher)
+    assert result.total_documents == 1 and result.facets["kind"] == [("body", result.total)]

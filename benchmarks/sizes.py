@@ -1,0 +1,70 @@
+"""Two sizes of archive, measured the same way in one run: how cost grows with the archive.
+
+Run ``python -m benchmarks sizes``. Builds the scale archive (about 1,700 pages) and the large one
+(about 8,200: the scale corpus with Debian's kernel manual and handbook) afresh through
+``archive ingest``'s own function, each in its own interpreter, then serves each with
+``archive serve`` and the SQLite FTS5 baseline and runs the search benchmark's queries at 1 and 8
+clients. Reports ingest MB/s, peak memory and index size, search p50/p95 and server memory at both
+sizes, and the large archive's figures as multiples of the scale archive's.
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from benchmarks.common import run_child, write_results
+from benchmarks.httpload import free_port, python_command
+from benchmarks.search import measure
+
+SIZES = ("scale-archive", "large-archive")
+
+
+def measure_size(corpus: str, data_dir: Path) -> dict:
+    """Ingest a corpus into ``data_dir`` (timed, in a child), then search it with both servers."""
+    ingest = run_child("benchmarks.ingest", "pipeline", corpus, str(data_dir))
+    port = free_port()
+    ours = measure(python_command("-m", "indexer.cli", "--data-dir", str(data_dir), "serve", "--port", str(port)),
+                   port)
+    port = free_port()
+    baseline = measure(python_command("-m", "benchmarks.fts_baseline", str(data_dir), str(port)), port)
+    return {"ingest": ingest, "archive_serve": ours, "fts5_baseline": baseline}
+
+
+def growth(small: dict, large: dict) -> dict:
+    """The large archive's figures as multiples of the small one's."""
+    def ratio(path: tuple[str, ...]) -> float:
+        a, b = small, large
+        for key in path:
+            a, b = a[key], b[key]
+        return round(b / a, 2)
+
+    return {"documents": ratio(("ingest", "documents")), "source_mb": ratio(("ingest", "source_mb")),
+            "ingest_mb_per_s": ratio(("ingest", "mb_per_s")), "ingest_peak_mb": ratio(("ingest", "peak_mb")),
+            "index_mb": ratio(("ingest", "index_mb")),
+            "search_p50_1_client": ratio(("archive_serve", "1_clients", "p50_ms")),
+            "search_p50_8_clients": ratio(("archive_serve", "8_clients", "p50_ms")),
+            "search_p95_8_clients": ratio(("archive_serve", "8_clients", "p95_ms")),
+            "server_peak_mb": ratio(("archive_serve", "server_peak_mb"))}
+
+
+def main() -> dict:
+    """Both sizes; writes results/sizes.json."""
+    figures: dict = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for corpus in SIZES:
+            figures[corpus] = measure_size(corpus, Path(tmp) / corpus)
+            shutil.rmtree(Path(tmp) / corpus, ignore_errors=True)
+    figures["growth"] = growth(figures[SIZES[0]], figures[SIZES[1]])
+    path = write_results("sizes", figures)
+    for corpus in SIZES:
+        row = figures[corpus]
+        ingest, ours, fts = row["ingest"], row["archive_serve"], row["fts5_baseline"]
+        print(f"{corpus:14} {ingest['documents']:5} docs {ingest['source_mb']:7.1f} MB  ingest {ingest['mb_per_s']:5.2f} "
+              f"MB/s peak {ingest['peak_mb']:7.1f} MB  index {ingest['index_mb']:7.1f} MB  "
+              f"search p50 {ours['1_clients']['p50_ms']:5.1f} ms (1), {ours['8_clients']['p50_ms']:5.1f} ms (8), "
+              f"p95 {ours['8_clients']['p95_ms']:6.1f} ms (8; FTS5 {fts['8_clients']['p95_ms']:5.1f}), "
+              f"server {ours['server_peak_mb']:6.1f} MB")
+    print("large / scale:", ", ".join(f"{k} {v}x" for k, v in figures["growth"].items()))
+    print(f"written to {path}")
+    return figures
