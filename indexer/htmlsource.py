@@ -39,9 +39,7 @@ PART_TYPES = {"titlepage", "halftitlepage", "imprint", "epigraph", "dedication",
 TYPED = etree.XPath("//*[@role or @*[name()='epub:type']]")
 TYPED_PARTS = etree.XPath("//*[self::section or self::article or self::div or self::body]"
                           "[@*[name()='epub:type'] or starts-with(@role, 'doc-')]")
-VISIBLE_TEXT = etree.XPath("//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
-                           " or ancestor::template)]", smart_strings=False)
-PARAGRAPH_TEXT = etree.XPath("//p//text()[not(ancestor::script or ancestor::style)]", smart_strings=False)
+HIDDEN_TAGS = frozenset({"script", "style", "noscript", "template"})
 PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
 EMPTY = b"<html><body></body></html>"
 
@@ -100,9 +98,29 @@ def structured_blocks(root: Element, title: str, whole_body: bool = False) -> li
 
 
 def source_text(root: Element) -> SourceText:
-    """How many characters of visible text, and of paragraph text, a parsed page holds."""
-    visible = sum(len(" ".join(t.split())) for t in VISIBLE_TEXT(root))
-    paragraphs = sum(len(" ".join(t.split())) for t in PARAGRAPH_TEXT(root))
+    """How many characters of visible text, and of paragraph text, a parsed page holds.
+
+    One walk over the tree: libxml2's XPath for the same text nodes (``//body//text()[not(ancestor::
+    script …)]``) took 17 s on a 3.5 MB page of 70,000 elements, in time that grows with their square.
+
+    >>> source_text(_parse("<body>Top <p>One <b>two</b> <script>x()</script>three</p> <noscript><p>Hi</p></noscript></body>"))
+    SourceText(chars=14, paragraph_chars=13)
+    """
+    visible = paragraphs = 0
+    inside = {"hidden": 0, "code": 0, "p": 0}  # code: script and style, left out of both counts
+    for body in root.iter("body"):
+        for event, element in etree.iterwalk(body, events=("start", "end")):
+            tag = element.tag if isinstance(element.tag, str) else ""
+            change = 1 if event == "start" else -1
+            inside["hidden"] += change * (tag in HIDDEN_TAGS)
+            inside["code"] += change * (tag in ("script", "style"))
+            inside["p"] += change * (tag == "p")
+            piece = (element.text if tag else None) if event == "start" else \
+                (element.tail if element is not body else None)
+            if piece:
+                size = len(" ".join(piece.split()))
+                visible += size if not inside["hidden"] else 0
+                paragraphs += size if inside["p"] and not inside["code"] else 0
     return SourceText(visible, paragraphs)
 
 

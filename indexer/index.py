@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import gc
+import io
 import multiprocessing
 import os
+import pickle
 import shutil
 import threading
 import warnings
@@ -72,9 +74,27 @@ class MappedBufferFile(structfile.BufferFile):
     whole index (50 MB on the scale archive), and a server keeps a searcher per thread.
     """
 
+    WINDOW = 4096
+
     def __init__(self, buf, name=None, onclose=None):
         super().__init__(b"", name, onclose)
         self._buf, self.file = buf, ViewReader(buf)
+
+    def read_pickle(self):
+        """The pickled value at the position, read from a small copied window: pickle.load asks a Python
+        file for a few bytes at a time (a postings block's header took 50 reads)."""
+        size, start = self.WINDOW, self.file.position
+        while True:
+            window = io.BytesIO(self._buf[start:start + size])
+            try:
+                value = pickle.load(window)
+            except (EOFError, pickle.UnpicklingError):
+                if start + size >= len(self._buf):
+                    raise
+                size *= 16  # the value runs past the window
+                continue
+            self.file.position = start + window.tell()
+            return value
 
 
 compound.BufferFile = MappedBufferFile

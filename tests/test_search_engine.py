@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import io
+import pickle
 import time
 import tracemalloc
 
@@ -17,7 +18,7 @@ from whoosh.query import FuzzyTerm
 from whoosh.support.charset import accent_map
 
 from archive.config import Settings
-from indexer.index import ArchiveIndex, ViewReader
+from indexer.index import ArchiveIndex, MappedBufferFile, ViewReader
 from indexer.operations import ingest, remove
 from indexer.options import ParseOptions
 from indexer.schema import TextAnalyzer
@@ -167,3 +168,11 @@ def test_the_entry_table_follows_commits_and_removals_reading_only_new_segments(
     assert set(index.document_facts(searcher)) == {second}
     result = search(index, SearchRequest("harbour"), searcher)
     assert result.total_documents == 1 and result.facets["kind"] == [("body", result.total)]
+
+
+@pytest.mark.parametrize("value", [{"a": 1}, list(range(5000)), "x" * 70_000, [{"n": n} for n in range(3000)]])
+def test_mapped_file_reads_pickles_shorter_and_longer_than_its_window(value):
+    data = b"head" + pickle.dumps(value) + pickle.dumps("next")
+    mapped = MappedBufferFile(memoryview(data))
+    mapped.seek(4)
+    assert mapped.read_pickle() == value and mapped.read_pickle() == "next"
