@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 import gc
-import io
 import multiprocessing
 import os
-import pickle
 import shutil
 import threading
 import warnings
@@ -16,10 +14,11 @@ from typing import Iterable, Iterator
 
 from whoosh import index as whoosh_index
 from whoosh import multiproc
-from whoosh.filedb import compound, structfile
+from whoosh.filedb import compound
 
 from archive.errors import ArchiveError
 from archive.model import Document, strip_markers
+from indexer.mapped import MappedBufferFile
 from indexer.schema import PassageBM25, build_schema, needs_rebuild, write_version
 from indexer.suggest import Vocabulary
 
@@ -35,69 +34,7 @@ class ForkserverSubWriter(multiproc.SubWriterTask):
         return multiprocessing.get_context("forkserver").Process._Popen(process_obj)
 
 
-class ViewReader:
-    """A read-only file over a memoryview of the mapped segment: a read copies only the bytes it returns."""
-
-    def __init__(self, view):
-        self.view, self.position = view, 0
-
-    def read(self, size: int = -1) -> bytes:
-        end = len(self.view) if size is None or size < 0 else min(self.position + size, len(self.view))
-        data = bytes(self.view[self.position:end])
-        self.position += len(data)
-        return data
-
-    def readline(self, size: int = -1) -> bytes:
-        end = len(self.view) if size is None or size < 0 else min(self.position + size, len(self.view))
-        start = self.position
-        while self.position < end:
-            self.position += 1
-            if self.view[self.position - 1] == 10:
-                break
-        return bytes(self.view[start:self.position])
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        self.position = offset + (0, self.position, len(self.view))[whence]
-        return self.position
-
-    def tell(self) -> int:
-        return self.position
-
-    def close(self) -> None:
-        self.view = memoryview(b"")
-
-
-class MappedBufferFile(structfile.BufferFile):
-    """Whoosh's file over a part of a memory-mapped segment, without its copy of the part.
-
-    Whoosh wraps each part in a BytesIO, which copies it: every searcher held a private copy of the
-    whole index (50 MB on the scale archive), and a server keeps a searcher per thread.
-    """
-
-    WINDOW = 4096
-
-    def __init__(self, buf, name=None, onclose=None):
-        super().__init__(b"", name, onclose)
-        self._buf, self.file = buf, ViewReader(buf)
-
-    def read_pickle(self):
-        """The pickled value at the position, read from a small copied window: pickle.load asks a Python
-        file for a few bytes at a time (a postings block's header took 50 reads)."""
-        size, start = self.WINDOW, self.file.position
-        while True:
-            window = io.BytesIO(self._buf[start:start + size])
-            try:
-                value = pickle.load(window)
-            except (EOFError, pickle.UnpicklingError):
-                if start + size >= len(self._buf):
-                    raise
-                size *= 16  # the value runs past the window
-                continue
-            self.file.position = start + window.tell()
-            return value
-
-
-compound.BufferFile = MappedBufferFile
+compound.BufferFile = MappedBufferFile  # every segment Whoosh maps is read without a copy
 # Whoosh's multiprocessing writer makes its tasks and queues by these names
 multiproc.SubWriterTask = ForkserverSubWriter
 multiproc.Queue = multiprocessing.get_context("forkserver").Queue

@@ -18,7 +18,8 @@ from whoosh.query import FuzzyTerm
 from whoosh.support.charset import accent_map
 
 from archive.config import Settings
-from indexer.index import ArchiveIndex, MappedBufferFile, ViewReader
+from indexer.index import ArchiveIndex
+from indexer.mapped import MappedBufferFile, ViewReader
 from indexer.operations import ingest, remove
 from indexer.options import ParseOptions
 from indexer.schema import TextAnalyzer
