@@ -60,8 +60,8 @@ def main() -> dict:
     for corpus in SIZES:
         row = figures[corpus]
         ingest, ours, fts = row["ingest"], row["archive_serve"], row["fts5_baseline"]
-        print(f"{corpus:14} {ingest['documents']:5} docs {ingest['source_mb']:7.1f} MB  ingest {ingest['mb_per_s']:5.2f} "
-              f"MB/s peak {ingest['peak_mb']:7.1f} MB  index {ingest['index_mb']:7.1f} MB  "
+        print(f"{corpus:14} {ingest['documents']:5} docs {ingest['source_mb']:7.1f} MB  "
+              f"ingest {ingest['mb_per_s']:5.2f} MB/s peak {ingest['peak_mb']:7.1f} MB  index {ingest['index_mb']:7.1f} MB  "
               f"search p50 {ours['1_clients']['p50_ms']:5.1f} ms (1), {ours['8_clients']['p50_ms']:5.1f} ms (8), "
               f"p95 {ours['8_clients']['p95_ms']:6.1f} ms (8; FTS5 {fts['8_clients']['p95_ms']:5.1f}), "
               f"server {ours['server_peak_mb']:6.1f} MB")

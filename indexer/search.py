@@ -284,8 +284,8 @@ def search(index: ArchiveIndex, request: SearchRequest, searcher=None,
            variants: tuple[tuple[str, ...], ...] = ()) -> SearchResult:
     """Run a request with a searcher (a new one if none is given) and build the result object.
 
-    A query of many words that few documents match in full is run again for the documents that
-    match most of its words (at least half, or as many as any passage has), and the result says so (``match``).
+    A query of many words that few documents match in full is run again for the documents that match
+    most of its words (at least half, or as many as any passage has), and the result says so (``match``).
     """
     if searcher is None:
         with index.searcher() as own:
@@ -446,7 +446,8 @@ def _ordered_documents(matched: dict[str, list[int]], scores: dict[int, float], 
     return ranked
 
 
-def _facets(matched: dict[str, list[int]], kinds: Counter, facts: dict[str, DocumentFacts]) -> dict[str, list[tuple[str, int]]]:
+def _facets(matched: dict[str, list[int]], kinds: Counter,
+            facts: dict[str, DocumentFacts]) -> dict[str, list[tuple[str, int]]]:
     """Documents per author, publisher and year, and passages per kind, most first."""
     counts: dict[str, dict[str, int]] = {"author": {}, "publisher": {}, "year": {}}
     for doc_id in matched:
