@@ -152,8 +152,8 @@ def search_command(ctx, query, limit, page, as_json):
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
-    if result.match.note():
-        click.echo(result.match.note())
+    for note in result.notes():
+        click.echo(note)
     for doc in result.documents:
         click.echo(f"{doc.facts.doc_id}  {doc.facts.title}  ({doc.matches} matches)")
         for hit in doc.hits:

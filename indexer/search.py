@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
@@ -20,6 +21,10 @@ from indexer.schema import text_analyzer
 from indexer.variants import expand_variants
 
 MAX_QUERY_CHARS = 4000
+# seconds of its own work (CPU time of its thread: waiting for a busy server does not count) a search may
+# spend collecting passages, after which it stops and says its counts are those found by then
+TIME_LIMIT = 1.0
+CHECK_EVERY = 1024  # matches between two looks at the clock
 MAX_PAGE = 1000
 MAX_PER_PAGE = 100
 KINDS = ("body", "footnote")
@@ -164,6 +169,7 @@ class SearchResult:
     suggestion: str = ""
     variants: list[str] = field(default_factory=list)
     match: Match = field(default_factory=Match)
+    complete: bool = True  # False: the time limit stopped the search; the counts are those found by then
 
     @property
     def hits(self) -> list[Hit]:
@@ -175,6 +181,12 @@ class SearchResult:
         """How many pages of documents there are."""
         return max(1, -(-self.total_documents // self.request.per_page))
 
+    def notes(self) -> list[str]:
+        """What a reader is told about how the results were found (most of the words, a search stopped)."""
+        stopped = "" if self.complete else ("This search ran past its time limit and was stopped: the counts are "
+                                            "those found by then, and documents further on may be missing.")
+        return [note for note in (self.match.note(), stopped) if note]
+
     def to_dict(self) -> dict:
         """The JSON shape served by ``archive search --json`` and ``/api/search``."""
         return {
@@ -185,7 +197,7 @@ class SearchResult:
             "documents": [{"doc_id": d.facts.doc_id, "matches": d.matches} for d in self.documents],
             "facets": {name: [{"value": v, "count": c} for v, c in counts] for name, counts in self.facets.items()},
             "suggestion": self.suggestion or None, "variants": self.variants,
-            "match": asdict(self.match),
+            "match": asdict(self.match), "complete": self.complete,
         }
 
 
@@ -281,20 +293,23 @@ def count_repeats(query: Query) -> Query:
 
 
 def search(index: ArchiveIndex, request: SearchRequest, searcher=None,
-           variants: tuple[tuple[str, ...], ...] = ()) -> SearchResult:
+           variants: tuple[tuple[str, ...], ...] = (), time_limit: float | None = None) -> SearchResult:
     """Run a request with a searcher (a new one if none is given) and build the result object.
 
     A query of many words that few documents match in full is run again for the documents that match
     most of its words (at least half, or as many as any passage has), and the result says so (``match``).
+    Collecting stops after ``time_limit`` seconds of work (TIME_LIMIT by default), and the result says so
+    (``complete``).
     """
     if searcher is None:
         with index.searcher() as own:
-            return search(index, request, own, variants)
+            return search(index, request, own, variants, time_limit)
     text = request.query.strip()
     expanded, added = expand_variants(text, variants)
     query = without_function_words(parse_query(expanded, index))
     table = index.entry_table(searcher)
-    found = _collect(searcher, query, _filter(request), table, request.sort)
+    deadline = time.thread_time() + (TIME_LIMIT if time_limit is None else time_limit)
+    found = _collect(searcher, query, _filter(request), table, request.sort, deadline)
     words, required = _words(query)
     match = Match("all", len(words), len(found.by_doc))
     most_passages = _with_most(words, required, searcher, _filter(request)) \
@@ -302,10 +317,10 @@ def search(index: ArchiveIndex, request: SearchRequest, searcher=None,
     if most_passages:
         most = AndMaybe(Or(words), And(words))  # a passage with all the words still comes first
         query = And([most, *required]) if required else most
-        found = _collect(searcher, query, most_passages, table, request.sort)
+        found = _collect(searcher, query, most_passages, table, request.sort, deadline)
         match = Match("most", len(words), match.documents_with_all)
     result = SearchResult(request, len(found.scores), len(found.by_doc), variants=added, match=match,
-                          facets=_facets(found.by_doc, found.kinds, table.facts))
+                          facets=_facets(found.by_doc, found.kinds, table.facts), complete=found.complete)
     ordered = _ordered_documents(found.by_doc, found.scores, table.facts, request.sort)
     start = (request.page - 1) * request.per_page
     result.documents = _highlighted(Results(searcher, found.query, []), query,
@@ -323,20 +338,28 @@ class Found:
     scores: dict[int, float] = field(default_factory=dict)
     by_doc: dict[str, list[int]] = field(default_factory=dict)
     kinds: Counter = field(default_factory=Counter)
+    complete: bool = True
 
 
-def _collect(searcher, query: Query, where: Query | set[int] | None, table: EntryTable, sort: str) -> Found:
+def _collect(searcher, query: Query, where: Query | set[int] | None, table: EntryTable, sort: str,
+             deadline: float) -> Found:
     """Every matching passage, scored (with feedback for relevance), grouped by document and counted by kind.
 
     One loop over the matcher of each segment, with each entry's document and kind looked up in the
     index's entry table: Whoosh's grouping collector asked two facets per match and cost a fifth more.
+    The loop stops at the deadline (the thread's CPU time, checked every CHECK_EVERY matches) with what
+    it has found.
     """
     ranked = with_feedback(query, searcher, where, table.documents) if sort == "relevance" else query
     allowed = set(where.docs(searcher)) if isinstance(where, Query) else where
-    found, context, masked = Found(ranked), searcher.context(), table.documents
+    found, context, masked, steps = Found(ranked), searcher.context(), table.documents, 0
     for leaf, offset in searcher.leaf_searchers():
         matcher = ranked.matcher(leaf, context)
         while matcher.is_active():
+            steps += 1
+            if steps % CHECK_EVERY == 1 and time.thread_time() >= deadline:
+                found.complete = False
+                return found
             number = offset + matcher.id()
             if number not in masked and (allowed is None or number in allowed):
                 found.scores[number] = matcher.score()

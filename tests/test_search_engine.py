@@ -8,6 +8,7 @@ import time
 import tracemalloc
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
@@ -17,7 +18,9 @@ from whoosh.lang.porter2 import stem
 from whoosh.query import FuzzyTerm
 from whoosh.support.charset import accent_map
 
+import indexer.search
 from archive.config import Settings
+from indexer.cli import cli
 from indexer.index import ArchiveIndex
 from indexer.mapped import MappedBufferFile, ViewReader
 from indexer.operations import ingest, remove
@@ -177,3 +180,17 @@ def test_mapped_file_reads_pickles_shorter_and_longer_than_its_window(value):
     mapped = MappedBufferFile(memoryview(data))
     mapped.seek(4)
     assert mapped.read_pickle() == value and mapped.read_pickle() == "next"
+
+
+def test_a_search_past_its_time_limit_stops_and_says_so_everywhere(index, client, corpus_settings, monkeypatch):
+    whole = search(index, SearchRequest("Russia"))
+    assert whole.complete and not whole.notes() and client.get("/api/search?q=Russia").json["complete"] is True
+    stopped = search(index, SearchRequest("Russia"), time_limit=0)
+    assert not stopped.complete and stopped.total < whole.total and stopped.to_dict()["complete"] is False
+    note = "This search ran past its time limit and was stopped: the counts are those found by then, " \
+           "and documents further on may be missing."
+    assert stopped.notes() == [note]
+    monkeypatch.setattr(indexer.search, "TIME_LIMIT", 0)
+    assert note in client.get("/?q=Russia").text and client.get("/api/search?q=Russia").json["complete"] is False
+    output = CliRunner().invoke(cli, ["--data-dir", str(corpus_settings.data_dir), "search", "Russia"]).output
+    assert output.splitlines()[0] == note
