@@ -25,6 +25,7 @@ MAX_QUERY_CHARS = 4000
 # spend collecting passages, after which it stops and says its counts are those found by then
 TIME_LIMIT = 1.0
 CHECK_EVERY = 1024  # matches between two looks at the clock
+MANY_WORDS = 64  # a query finding more words of the text than this has its snippets' words found from the text
 MAX_PAGE = 1000
 MAX_PER_PAGE = 100
 KINDS = ("body", "footnote")
@@ -435,7 +436,10 @@ def _record_matched_terms(results, query: Query) -> None:
     """
     searcher, docnums = results.searcher, sorted(n for _, n in results.top_n)
     results.termdocs, results.docterms = {}, {n: [] for n in docnums}
-    for word in _content_words(query, searcher.reader()):
+    words = _content_words(query, searcher.reader())
+    if len(words) > MANY_WORDS:  # a wildcard's thousands of words: only those the shown passages hold
+        words &= {token.text for n in docnums for token in ANALYZER(searcher.stored_fields(n).get("content", ""))}
+    for word in words:
         term = ("content", word.encode("utf-8"))
         postings = searcher.postings(*term)
         for docnum in docnums:

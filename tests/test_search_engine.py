@@ -194,3 +194,12 @@ def test_a_search_past_its_time_limit_stops_and_says_so_everywhere(index, client
     assert note in client.get("/?q=Russia").text and client.get("/api/search?q=Russia").json["complete"] is False
     output = CliRunner().invoke(cli, ["--data-dir", str(corpus_settings.data_dir), "search", "Russia"]).output
     assert output.splitlines()[0] == note
+
+
+@pytest.mark.parametrize("query", ["s*", "negotiat*", "Russia"])
+def test_snippets_are_the_same_whether_words_are_found_from_the_text_or_the_postings(index, monkeypatch, query):
+    monkeypatch.setattr(indexer.search, "MANY_WORDS", 10**9)
+    from_postings = [hit.snippet for hit in search(index, SearchRequest(query)).hits]
+    monkeypatch.setattr(indexer.search, "MANY_WORDS", 0)
+    assert [hit.snippet for hit in search(index, SearchRequest(query)).hits] == from_postings
+    assert any("<mark>" in snippet for snippet in from_postings)
