@@ -4,8 +4,9 @@ Run ``python -m benchmarks sizes``. Builds the scale archive (about 1,700 pages)
 (about 8,200: the scale corpus with Debian's kernel manual and handbook) afresh through
 ``archive ingest``'s own function, each in its own interpreter, then serves each with
 ``archive serve`` and the SQLite FTS5 baseline and runs the search benchmark's queries at 1 and 8
-clients. Reports ingest MB/s, peak memory and index size, search p50/p95 and server memory at both
-sizes, and the large archive's figures as multiples of the scale archive's.
+clients. Reports ingest MB/s, peak memory and index size, the first view of the longest document's
+reader page, search p50/p95 and server memory at both sizes, and the large archive's figures as
+multiples of the scale archive's.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from benchmarks.common import run_child, write_results
 from benchmarks.httpload import free_port, python_command
-from benchmarks.search import measure
+from benchmarks.search import largest_reader_page, measure
 
 SIZES = ("scale-archive", "large-archive")
 
@@ -23,12 +24,13 @@ SIZES = ("scale-archive", "large-archive")
 def measure_size(corpus: str, data_dir: Path) -> dict:
     """Ingest a corpus into ``data_dir`` (timed, in a child), then search it with both servers."""
     ingest = run_child("benchmarks.ingest", "pipeline", corpus, str(data_dir))
+    reader = largest_reader_page(data_dir)
     port = free_port()
     ours = measure(python_command("-m", "indexer.cli", "--data-dir", str(data_dir), "serve", "--port", str(port)),
                    port)
     port = free_port()
     baseline = measure(python_command("-m", "benchmarks.fts_baseline", str(data_dir), str(port)), port)
-    return {"ingest": ingest, "archive_serve": ours, "fts5_baseline": baseline}
+    return {"ingest": ingest, "largest_reader_page": reader, "archive_serve": ours, "fts5_baseline": baseline}
 
 
 def growth(small: dict, large: dict) -> dict:
@@ -64,7 +66,8 @@ def main() -> dict:
               f"ingest {ingest['mb_per_s']:5.2f} MB/s peak {ingest['peak_mb']:7.1f} MB  index {ingest['index_mb']:7.1f} MB  "
               f"search p50 {ours['1_clients']['p50_ms']:5.1f} ms (1), {ours['8_clients']['p50_ms']:5.1f} ms (8), "
               f"p95 {ours['8_clients']['p95_ms']:6.1f} ms (8; FTS5 {fts['8_clients']['p95_ms']:5.1f}), "
-              f"server {ours['server_peak_mb']:6.1f} MB")
+              f"server {ours['server_peak_mb']:6.1f} MB, largest reader page first view "
+              f"{row['largest_reader_page']['first_view_ms']} ms")
     print("large / scale:", ", ".join(f"{k} {v}x" for k, v in figures["growth"].items()))
     print(f"written to {path}")
     return figures
