@@ -126,7 +126,7 @@ def _title(meta: Metadata) -> str:
 
 def _date(value: str) -> dict:
     """A CSL date from YYYY, YYYY-MM or YYYY-MM-DD ({} when there is none)."""
-    parts = [int(p) for p in value.split("-") if p.isdigit()] if value else []
+    parts = [int(p) for p in value.split("-") if p.isdecimal()] if value else []
     return {"date-parts": [parts]} if parts else {}
 
 

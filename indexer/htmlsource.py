@@ -39,6 +39,7 @@ PART_TYPES = {"titlepage", "halftitlepage", "imprint", "epigraph", "dedication",
 TYPED = etree.XPath("//*[@role or @*[name()='epub:type']]")
 TYPED_PARTS = etree.XPath("//*[self::section or self::article or self::div or self::body]"
                           "[@*[name()='epub:type'] or starts-with(@role, 'doc-')]")
+SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")  # a note marker written "¹" is note 1
 HIDDEN_TAGS = frozenset({"script", "style", "noscript", "template"})
 PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
 EMPTY = b"<html><body></body></html>"
@@ -189,12 +190,12 @@ def take_notes(root: Element) -> list[Block]:
         by_id.setdefault(tag.get("id"), tag)  # the first element with an id wins, as in a browser
     links = [(link, label, by_id.get(fragment)) for link in root.iter("a")
              if (fragment := _own_fragment(link.get("href") or "")) and (label := _note_label(link))]
-    last_numbered = max((int(label) for _, label, _ in links if label.isdigit()), default=0)
+    last_numbered = max((int(label) for _, label, _ in links if label.isdecimal()), default=0)
     for link, label, target in links:
         if target is None or not _attached(link, root) or target in link.iterancestors() or _in_note(link) \
                 or not _looks_like_note(target):
             continue
-        number = int(label) if label.isdigit() else last_numbered + ord(label) - ord("a") + 1
+        number = int(label) if label.isdecimal() else last_numbered + ord(label) - ord("a") + 1
         marker = link.getparent() if link.getparent().tag == "sup" else link
         _replace_with_text(marker, f"[^{number}]")
         if target.getparent() is not None and _attached(target, root):
@@ -212,11 +213,11 @@ def _own_fragment(href: str) -> str:
 def _note_label(link: Element) -> str:
     """A note link's label: digits, or one lower-case letter; '' for any other link.
 
-    >>> [_note_label(_parse(f"<a href='#n'>{t}</a>").find(".//a")) for t in ("[12]", "(a)", "Next", "<sup>3</sup>")]
-    ['12', 'a', '', '3']
+    >>> [_note_label(_parse(f"<a href='#n'>{t}</a>").find(".//a")) for t in ("[12]", "(a)", "Next", "<sup>3</sup>", "¹²")]
+    ['12', 'a', '', '3', '12']
     """
-    label = text_of(link, "").strip("[]() ")
-    return label if label.isdigit() or (len(label) == 1 and "a" <= label <= "z") else ""
+    label = text_of(link, "").strip("[]() ").translate(SUPERSCRIPT_DIGITS)
+    return label if (label.isascii() and label.isdecimal()) or (len(label) == 1 and "a" <= label <= "z") else ""
 
 
 def _looks_like_note(target: Element) -> bool:

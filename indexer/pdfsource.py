@@ -173,7 +173,7 @@ def _box_text(box) -> str:
         pieces, marker = [], ""
         for item in line:
             text = item.get_text()
-            if isinstance(item, LTChar) and text.isdigit() and size and item.size < RAISED * size \
+            if isinstance(item, LTChar) and text.isdecimal() and size and item.size < RAISED * size \
                     and item.y0 > line.y0 + 0.15 * size:
                 marker += text
                 continue

@@ -202,4 +202,6 @@ def test_unknown_section_and_document_are_clear_errors(corpus_settings, corpus_i
                                       "--section", "nowhere", "--format", "apa"], obj={})
     assert result.exit_code == 2 and "no section 'nowhere'" in result.output
     assert client.get(f"/documents/{corpus_ids['003']}/cite.bib?section=nowhere").status_code == 400
+    for note in ("¹", "٣", "x"):  # digits int() refuses or reads otherwise are not note numbers
+        assert client.get(f"/documents/{corpus_ids['003']}/citations", query_string={"note": note}).status_code == 400
     assert client.get("/documents/nowhere/cite.bib").status_code == 404

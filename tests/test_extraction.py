@@ -63,6 +63,8 @@ NOTE_MARKUPS = [
                'class="footnote-back" role="doc-backlink">↩︎</a></p></li></ol></section>'),
     ("blog-plugin", '<p>Text<sup class="footnote"><a href="#fn-7-1" id="fnref-7-1">1</a></sup> here.</p><div class='
                     '"footnotes"><hr><ol><li id="fn-7-1">The note.&#160;<a href="#fnref-7-1">&#8617;</a></li></ol></div>'),
+    ("superscript-character", '<p>Text<a href="#fn1" id="r1">¹</a> here.</p><ol class="notes"><li id="fn1">'
+                              'The note. <a href="#r1">↩</a></li></ol>'),
 ]
 
 

@@ -23,7 +23,7 @@ def cited_scope(doc: Document, args) -> Scope:
     section_id, note = args.get("section", ""), args.get("note", "")
     if section_id and doc.section(section_id) is None:
         raise QueryError(f"no section {section_id!r} in this document", "section")
-    if note and (not note.isdigit() or doc.footnote(int(note)) is None):
+    if note and (not note.isascii() or not note.isdigit() or doc.footnote(int(note)) is None):
         raise QueryError(f"no note {note[:20]!r} in this document", "note")
     return Scope(section_id, int(note) if note else None)
 
