@@ -61,6 +61,17 @@ def measure(command: list[str], port: int) -> dict:
         server.wait(timeout=30)
 
 
+def measure_servers(data_dir: Path) -> dict:
+    """The longest document's reader page, then the query list against ``archive serve`` and the FTS5 baseline."""
+    reader = largest_reader_page(data_dir)
+    port = free_port()
+    ours = measure(python_command("-m", "indexer.cli", "--data-dir", str(data_dir), "serve", "--port", str(port)),
+                   port)
+    port = free_port()
+    baseline = measure(python_command("-m", "benchmarks.fts_baseline", str(data_dir), str(port)), port)
+    return {"largest_reader_page": reader, "archive_serve": ours, "fts5_baseline": baseline}
+
+
 def largest_document(data_dir: Path) -> str:
     """The id of the stored document with the most text."""
     from archive.store import Store
@@ -98,12 +109,8 @@ def reader_views(port: int, doc_id: str, views: int = 5) -> dict:
 def main() -> dict:
     """Both servers over the same archive; writes results/search.json."""
     data_dir = scale_archive()
-    reader = largest_reader_page(data_dir)
-    port = free_port()
-    ours = measure(python_command("-m", "indexer.cli", "--data-dir", str(data_dir), "serve", "--port", str(port)),
-                   port)
-    port = free_port()
-    baseline = measure(python_command("-m", "benchmarks.fts_baseline", str(data_dir), str(port)), port)
+    served = measure_servers(data_dir)
+    reader, ours, baseline = served["largest_reader_page"], served["archive_serve"], served["fts5_baseline"]
     p95 = ours["8_clients"]["p95_ms"]
     figures = {"queries": len(QUERIES), "seconds_per_run": SECONDS, "archive": _archive_size(data_dir),
                "largest_reader_page": reader,

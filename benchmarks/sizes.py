@@ -15,8 +15,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.common import run_child, write_results
-from benchmarks.httpload import free_port, python_command
-from benchmarks.search import largest_reader_page, measure
+from benchmarks.search import measure_servers
 
 SIZES = ("scale-archive", "large-archive")
 
@@ -24,13 +23,7 @@ SIZES = ("scale-archive", "large-archive")
 def measure_size(corpus: str, data_dir: Path) -> dict:
     """Ingest a corpus into ``data_dir`` (timed, in a child), then search it with both servers."""
     ingest = run_child("benchmarks.ingest", "pipeline", corpus, str(data_dir))
-    reader = largest_reader_page(data_dir)
-    port = free_port()
-    ours = measure(python_command("-m", "indexer.cli", "--data-dir", str(data_dir), "serve", "--port", str(port)),
-                   port)
-    port = free_port()
-    baseline = measure(python_command("-m", "benchmarks.fts_baseline", str(data_dir), str(port)), port)
-    return {"ingest": ingest, "largest_reader_page": reader, "archive_serve": ours, "fts5_baseline": baseline}
+    return {"ingest": ingest, **measure_servers(data_dir)}
 
 
 def growth(small: dict, large: dict) -> dict:

@@ -265,17 +265,13 @@ class ArchiveIndex:
             # (segments compare by id alone), and adds back segments a merge has replaced
             current.close()
         fresh = self.searcher()
-        fresh.archive_version = self._local_version(fresh)
+        fresh.archive_version = self._version_of(fresh)  # the version it reads: a commit may have come since
         self._local.searcher = fresh
         return fresh
 
     def _version(self) -> tuple[int, int]:
         """Which index is on disk: its directory (a rebuild swaps in a new one) and its latest commit."""
         return os.stat(self.dir).st_ino, self.ix.latest_generation()
-
-    def _local_version(self, searcher) -> tuple[int, int]:
-        """The version a searcher just opened reads (a commit may have come since ``_version``)."""
-        return os.stat(self.dir).st_ino, searcher.reader().generation()
 
     def _version_of(self, searcher) -> tuple[int, int]:
         """The version of the index a searcher reads."""

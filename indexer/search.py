@@ -310,10 +310,11 @@ def search(index: ArchiveIndex, request: SearchRequest, searcher=None,
     query = without_function_words(parse_query(expanded, index))
     table = index.entry_table(searcher)
     deadline = time.thread_time() + (TIME_LIMIT if time_limit is None else time_limit)
-    found = _collect(searcher, query, _filter(request), table, request.sort, deadline)
+    where = _filter(request)
+    found = _collect(searcher, query, where, table, request.sort, deadline)
     words, required = _words(query)
     match = Match("all", len(words), len(found.by_doc))
-    most_passages = _with_most(words, required, searcher, _filter(request)) \
+    most_passages = _with_most(words, required, searcher, where) \
         if len(words) >= MOST_FROM_WORDS and match.documents_with_all < FEW_DOCUMENTS else set()
     if most_passages:
         most = AndMaybe(Or(words), And(words))  # a passage with all the words still comes first
@@ -394,7 +395,7 @@ def _with_most(words: list[Query], conditions: list[Query], searcher, where: Que
     return {number for number, count in counts.items() if count >= needed}
 
 
-def with_feedback(query: Query, searcher, filter_query: Query | None, mask: set[int]) -> Query:
+def with_feedback(query: Query, searcher, filter_query: Query | set[int] | None, mask: set[int]) -> Query:
     """A long query with the key words of its best passages added, as optional words that only rank.
 
     Pseudo-relevance feedback (Whoosh's Bo1 key terms of the top passages): a question of many words

@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import Flask, current_app, g
 
 from archive.config import Settings
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, DocumentNotFound
+from archive.model import Document
 from archive.store import Store
 from indexer.index import ArchiveIndex
 from indexer.operations import variants
@@ -44,6 +45,14 @@ def get_store() -> Store:
         require_archive()
         g.store = Store(settings().data_dir)
     return g.store
+
+
+def get_document(doc_id: str) -> Document:
+    """The stored document with this id, or DocumentNotFound (a 404)."""
+    doc = get_store().get(doc_id)
+    if doc is None:
+        raise DocumentNotFound(doc_id)
+    return doc
 
 
 def get_variants() -> tuple[tuple[str, ...], ...]:

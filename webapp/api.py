@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request, url_for
 
-from archive.errors import DocumentNotFound
-from webapp.access import get_index, get_searcher, get_store
+from webapp.access import get_document, get_index, get_searcher
 from webapp.results import result_json, run_search
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -30,7 +29,5 @@ def documents():
 @bp.get("/documents/<doc_id>")
 def document(doc_id: str):
     """One document record: metadata, sections, notes (the same record as ``archive show --json``)."""
-    doc = get_store().get(doc_id)
-    if doc is None:
-        raise DocumentNotFound(doc_id)
+    doc = get_document(doc_id)
     return jsonify({**doc.to_dict(), "reader_url": url_for("reader.document", doc_id=doc.id, _external=True)})

@@ -13,7 +13,7 @@ from archive.model import Document
 from archive.styles import STYLE_NAMES, STYLES, Formatted, format_item
 from indexer.operations import query_documents
 from indexer.search import QueryError
-from webapp.access import get_index, get_searcher, get_store, get_variants
+from webapp.access import get_document, get_index, get_searcher, get_store, get_variants
 
 bp = Blueprint("cite", __name__)
 
@@ -69,9 +69,7 @@ def download(items: list[dict], ext: str, name: str) -> Response:
 @bp.get("/documents/<doc_id>/cite.<any(bib, ris, json):ext>")
 def document(doc_id: str, ext: str):
     """A document's citation (``section`` or ``note`` for a place in it) as a data file."""
-    doc = get_store().get(doc_id)
-    if doc is None:
-        raise DocumentNotFound(doc_id)
+    doc = get_document(doc_id)
     scope = cited_scope(doc, request.args)
     return download([item_for(doc, scope)], ext, citation_key(doc) + (f"-{scope.anchor}" if scope.anchor else ""))
 
@@ -79,9 +77,7 @@ def document(doc_id: str, ext: str):
 @bp.get("/documents/<doc_id>/citations")
 def styles(doc_id: str):
     """The document (or a place in it) formatted in each style: the Cite panel's text, also a page of its own."""
-    doc = get_store().get(doc_id)
-    if doc is None:
-        raise DocumentNotFound(doc_id)
+    doc = get_document(doc_id)
     scope = cited_scope(doc, request.args)
     return render_template("reader/citations.html", doc=doc, scope=scope, styles=cite_styles(doc, scope))
 

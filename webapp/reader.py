@@ -4,10 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request, url_for
 
 from archive.citation import item_type
-from archive.errors import DocumentNotFound
-from archive.model import Document, strip_markers
+from archive.model import strip_markers
 from indexer.search import MAX_QUERY_CHARS, highlight_terms, related_documents
-from webapp.access import get_index, get_searcher, get_store, get_variants
+from webapp.access import get_document, get_index, get_searcher, get_variants
 from webapp.cite import cite_panel, cited_scope
 from webapp.render import reader_view
 
@@ -24,7 +23,7 @@ def documents():
 @bp.get("/<doc_id>")
 def document(doc_id: str):
     """One document; ``q`` highlights a query's words in it."""
-    doc = _stored(doc_id)
+    doc = get_document(doc_id)
     query = request.args.get("q", "")[:500]
     terms = highlight_terms(get_index(), get_searcher(), query, get_variants())
     return render_template("reader/document.html", doc=doc, view=reader_view(doc, terms), query=query,
@@ -36,18 +35,11 @@ def document(doc_id: str):
 @bp.get("/<doc_id>/related")
 def related(doc_id: str):
     """The documents most like one (fetched by its reader page when scrolled to, or a page of its own)."""
-    doc = _stored(doc_id)
+    doc = get_document(doc_id)
     found = get_index().per_generation(get_searcher(), ("related", doc.id), lambda: related_documents(
         get_index(), get_searcher(), doc.id, "\n".join(strip_markers(p) for s in doc.sections for p in s.paragraphs)))
     return render_template("reader/related.html", doc=doc, related=found)
 
-
-def _stored(doc_id: str) -> Document:
-    """The stored document, or DocumentNotFound."""
-    doc = get_store().get(doc_id)
-    if doc is None:
-        raise DocumentNotFound(doc_id)
-    return doc
 
 
 @bp.app_template_test("web_address")
