@@ -19,6 +19,7 @@ from whoosh.filedb import compound
 from archive.errors import ArchiveError
 from archive.model import Document, strip_markers
 from indexer.mapped import MappedBufferFile
+from indexer.scores import segment_lengths
 from indexer.schema import PassageBM25, build_schema, needs_rebuild, write_version
 from indexer.suggest import Vocabulary
 
@@ -120,6 +121,7 @@ class ArchiveIndex:
         self._kept: dict[str, tuple[tuple, object]] = {}
         self._rebuilding = threading.Lock()
         self._segment_tables: dict[tuple[str, int], EntryTable] = {}
+        self._lengths: dict[tuple[str, str], bytes] = {}
 
     @classmethod
     def create(cls, index_dir: Path) -> ArchiveIndex:
@@ -199,7 +201,16 @@ class ArchiveIndex:
         keys = [(reader.segment().segment_id(), reader.segment().deleted_count()) for reader, _ in leaves]
         kept = self._segment_tables
         self._segment_tables = {key: kept.get(key) or _segment_table(reader) for key, (reader, _) in zip(keys, leaves)}
+        live = {segment for segment, _ in keys}
+        self._lengths = {key: codes for key, codes in self._lengths.items() if key[0] in live}
         return EntryTable.joined([(self._segment_tables[key], offset) for key, (_, offset) in zip(keys, leaves)])
+
+    def field_lengths(self, reader, fieldname: str) -> bytes:
+        """A segment's length code of a field for each of its entries, read once while the segment lives."""
+        key = (reader.segment().segment_id(), fieldname)
+        if key not in self._lengths:
+            self._lengths[key] = segment_lengths(reader, fieldname)
+        return self._lengths[key]
 
     def vocabulary(self, searcher) -> Vocabulary:
         """The indexed words (stems) of the text, for "did you mean".

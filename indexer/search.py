@@ -1,11 +1,12 @@
 """Search: one function behind both ``archive search`` and the web API, returning one result object."""
 from __future__ import annotations
 
+import heapq
 import html
 import re
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 from whoosh import qparser
 from whoosh.highlight import HtmlFormatter, PinpointFragmenter, WholeFragmenter, get_text, highlight
@@ -18,6 +19,7 @@ from whoosh.support.charset import accent_map
 from archive.errors import ArchiveError
 from indexer.index import ArchiveIndex, DocumentFacts, EntryTable
 from indexer.schema import text_analyzer
+from indexer.scores import Scored, query_scores, supported
 from indexer.variants import expand_variants
 
 MAX_QUERY_CHARS = 4000
@@ -127,6 +129,11 @@ class Hit:
         """The reader anchor of the passage: the section id, or note-N for a footnote."""
         return f"note-{self.note_number}" if self.kind == "footnote" else self.section_id
 
+    def to_dict(self) -> dict:
+        """The hit's JSON shape: its fields but the score (asdict's deep copy cost a tenth of a search)."""
+        return {f.name: list(self.authors) if f.name == "authors" else getattr(self, f.name)
+                for f in fields(self) if f.name != "score"}
+
 
 @dataclass
 class DocumentMatches:
@@ -194,7 +201,7 @@ class SearchResult:
             "query": self.request.query.strip(), "filters": self.request.filters(), "sort": self.request.sort,
             "total": self.total, "total_documents": self.total_documents,
             "page": self.request.page, "per_page": self.request.per_page, "pages": self.pages,
-            "hits": [{k: v for k, v in asdict(h).items() if k != "score"} for h in self.hits],
+            "hits": [h.to_dict() for h in self.hits],
             "documents": [{"doc_id": d.facts.doc_id, "matches": d.matches} for d in self.documents],
             "facets": {name: [{"value": v, "count": c} for v, c in counts] for name, counts in self.facets.items()},
             "suggestion": self.suggestion or None, "variants": self.variants,
@@ -311,7 +318,7 @@ def search(index: ArchiveIndex, request: SearchRequest, searcher=None,
     table = index.entry_table(searcher)
     deadline = time.thread_time() + (TIME_LIMIT if time_limit is None else time_limit)
     where = _filter(request)
-    found = _collect(searcher, query, where, table, request.sort, deadline)
+    found = _collect(index, searcher, query, where, table, request.sort, deadline)
     words, required = _words(query)
     match = Match("all", len(words), len(found.by_doc))
     most_passages = _with_most(words, required, searcher, where) \
@@ -319,14 +326,15 @@ def search(index: ArchiveIndex, request: SearchRequest, searcher=None,
     if most_passages:
         most = AndMaybe(Or(words), And(words))  # a passage with all the words still comes first
         query = And([most, *required]) if required else most
-        found = _collect(searcher, query, most_passages, table, request.sort, deadline)
+        found = _collect(index, searcher, query, most_passages, table, request.sort, deadline)
         match = Match("most", len(words), match.documents_with_all)
     result = SearchResult(request, len(found.scores), len(found.by_doc), variants=added, match=match,
                           facets=_facets(found.by_doc, found.kinds, table.facts), complete=found.complete)
     ordered = _ordered_documents(found.by_doc, found.scores, table.facts, request.sort)
     start = (request.page - 1) * request.per_page
     result.documents = _highlighted(Results(searcher, found.query, []), query,
-                                    ordered[start:start + request.per_page], request.passages, table.facts)
+                                    ordered[start:start + request.per_page], request.passages, table.facts,
+                                    found.scored)
     if result.total_documents <= 1:
         result.suggestion = _suggestion(index, searcher, text)
     return result
@@ -341,22 +349,53 @@ class Found:
     by_doc: dict[str, list[int]] = field(default_factory=dict)
     kinds: Counter = field(default_factory=Counter)
     complete: bool = True
+    scored: Scored | None = None  # the postings read, when scored from them (not by Whoosh's matchers)
+
+    def add(self, number: int, score: float, table: EntryTable) -> None:
+        """Count one matching passage."""
+        self.scores[number] = score
+        self.by_doc.setdefault(table.doc_of[number], []).append(number)
+        self.kinds[table.kind_of[number]] += 1
 
 
-def _collect(searcher, query: Query, where: Query | set[int] | None, table: EntryTable, sort: str,
-             deadline: float) -> Found:
+def _collect(index: ArchiveIndex, searcher, query: Query, where: Query | set[int] | None, table: EntryTable,
+             sort: str, deadline: float) -> Found:
     """Every matching passage, scored (with feedback for relevance), grouped by document and counted by kind.
 
-    One loop over the matcher of each segment, with each entry's document and kind looked up in the
-    index's entry table: Whoosh's grouping collector asked two facets per match and cost a fifth more.
-    The loop stops at the deadline (the thread's CPU time, checked every CHECK_EVERY matches) with what
-    it has found.
+    Scores are read from whole postings blocks (indexer.scores) for the queries that module handles,
+    by Whoosh's matchers for the others (wildcards, fuzzy words, ranges). Either stops at the deadline
+    (the thread's CPU time) with what it has found.
     """
-    ranked = with_feedback(query, searcher, where, table.documents) if sort == "relevance" else query
     allowed = set(where.docs(searcher)) if isinstance(where, Query) else where
-    found, context, masked, steps = Found(ranked), searcher.context(), table.documents, 0
+    if not supported(query):
+        return _collect_matches(searcher, query, allowed, table, sort, deadline)
+    scored = query_scores(searcher, query, index.field_lengths, deadline)
+    scores = {n: s for n, s in scored.scores.items() if n not in table.documents and (allowed is None or n in allowed)}
+    extra = feedback(query, searcher, heapq.nlargest(FEEDBACK_PASSAGES, scores, key=scores.__getitem__)) \
+        if sort == "relevance" else None
+    complete = scored.complete
+    if extra is not None:
+        more = query_scores(searcher, extra, index.field_lengths, deadline)
+        scores = {n: s + more.scores[n] if n in more.scores else s for n, s in scores.items()}
+        complete = complete and more.complete
+    found = Found(query if extra is None else AndMaybe(query, extra), complete=complete, scored=scored)
+    for number in sorted(scores):  # entry order, as the matchers give them: ties keep it
+        found.add(number, scores[number], table)
+    return found
+
+
+def _collect_matches(searcher, query: Query, allowed: set[int] | None, table: EntryTable, sort: str,
+                     deadline: float) -> Found:
+    """_collect by Whoosh's matchers: one loop over each segment's matcher, checking the deadline every
+    CHECK_EVERY matches.
+    """
+    if sort == "relevance" and _text_words(query) >= FEEDBACK_FROM_WORDS:
+        best = searcher.search(query, filter=allowed, mask=table.documents, limit=FEEDBACK_PASSAGES)
+        extra = feedback(query, searcher, [hit.docnum for hit in best])
+        query = query if extra is None else AndMaybe(query, extra)
+    found, context, masked, steps = Found(query), searcher.context(), table.documents, 0
     for leaf, offset in searcher.leaf_searchers():
-        matcher = ranked.matcher(leaf, context)
+        matcher = query.matcher(leaf, context)
         while matcher.is_active():
             steps += 1
             if steps % CHECK_EVERY == 1 and time.thread_time() >= deadline:
@@ -364,9 +403,7 @@ def _collect(searcher, query: Query, where: Query | set[int] | None, table: Entr
                 return found
             number = offset + matcher.id()
             if number not in masked and (allowed is None or number in allowed):
-                found.scores[number] = matcher.score()
-                found.by_doc.setdefault(table.doc_of[number], []).append(number)
-                found.kinds[table.kind_of[number]] += 1
+                found.add(number, matcher.score(), table)
             matcher.next()
     return found
 
@@ -395,33 +432,37 @@ def _with_most(words: list[Query], conditions: list[Query], searcher, where: Que
     return {number for number, count in counts.items() if count >= needed}
 
 
-def with_feedback(query: Query, searcher, filter_query: Query | set[int] | None, mask: set[int]) -> Query:
-    """A long query with the key words of its best passages added, as optional words that only rank.
+def feedback(query: Query, searcher, best: list[int]) -> Query | None:
+    """Optional words that rank a long query's passages: the key words of its best passages (None if none).
 
     Pseudo-relevance feedback (Whoosh's Bo1 key terms of the top passages): a question of many words
-    states its subject loosely, and the passages that match it best name it better. The documents
-    matched stay those the query matches; snippets mark the query's own words only.
+    states its subject loosely, and the passages that match it best name it better. Added with AndMaybe,
+    they leave the matched passages those the query matches; snippets mark the query's own words only.
     """
-    words = {text for field, text in query.all_terms() if field == "content"}
-    if len(words) < FEEDBACK_FROM_WORDS:
-        return query
-    best = [hit.docnum for hit in searcher.search(query, filter=filter_query, mask=mask, limit=FEEDBACK_PASSAGES)]
-    key_words = searcher.key_terms(best, "content", numterms=FEEDBACK_WORDS) if best else []
+    words = _text_words(query)
+    if words < FEEDBACK_FROM_WORDS or not best:
+        return None
+    key_words = searcher.key_terms(best, "content", numterms=FEEDBACK_WORDS)
     if not key_words:
-        return query
+        return None
     top = key_words[0][1] or 1.0
-    scale = FEEDBACK_WEIGHT * len(words) / FEEDBACK_WORDS
-    return AndMaybe(query, Or([Term("content", word, boost=scale * weight / top) for word, weight in key_words]))
+    scale = FEEDBACK_WEIGHT * words / FEEDBACK_WORDS
+    return Or([Term("content", word, boost=scale * weight / top) for word, weight in key_words])
 
 
-def _highlighted(results, query: Query, page: list, passages: int,
-                 facts: dict[str, DocumentFacts]) -> list[DocumentMatches]:
+def _text_words(query: Query) -> int:
+    """How many different words of the text a query looks for."""
+    return len({text for field, text in query.all_terms() if field == "content"})
+
+
+def _highlighted(results, query: Query, page: list, passages: int, facts: dict[str, DocumentFacts],
+                 scored: Scored | None) -> list[DocumentMatches]:
     """The documents of one page, each with its best passages highlighted (and only those)."""
     page = [(doc_id, docnums[:passages], len(docnums)) for doc_id, docnums in page]
     # pinpoint: snippets from the character positions kept in the index, without re-reading whole sections;
     # Whoosh loads those positions for every hit in top_n, so it holds the hits shown only
     results.top_n = [hit for _, shown, _ in page for hit in shown]
-    _record_matched_terms(results, query)
+    _record_matched_terms(results, query, scored)
     results.fragmenter = PinpointFragmenter(maxchars=240, surround=70, autotrim=True)
     results.formatter = MarkFormatter(between=" … ")
     return [DocumentMatches(facts[doc_id], matches, [_hit(WhooshHit(results, n, score=s), facts[doc_id])
@@ -429,26 +470,47 @@ def _highlighted(results, query: Query, page: list, passages: int,
             for doc_id, shown, matches in page]
 
 
-def _record_matched_terms(results, query: Query) -> None:
-    """Which words of the text each hit in top_n contains, as ``search(terms=True)`` records them.
+def _record_matched_terms(results, query: Query, scored: Scored | None) -> None:
+    """Which words of the text each hit in top_n contains (as ``search(terms=True)`` records them), and where.
 
-    Recording them while collecting took half of all search time, for every match; this looks up
-    only the hits shown, in the postings of the query's words.
+    Recording them while collecting took half of all search time, for every match; this looks up only
+    the hits shown: in the postings scoring read, or (scored by Whoosh's matchers) in the query's words'.
     """
-    searcher, docnums = results.searcher, sorted(n for _, n in results.top_n)
+    docnums = sorted(n for _, n in results.top_n)
     results.termdocs, results.docterms = {}, {n: [] for n in docnums}
+    # the highlighter's character positions, given here rather than read again by Whoosh
+    chars = results._char_cache["content"] = {n: {} for n in docnums}
+    found = _scored_values(scored, docnums) if scored else _looked_up_values(results.searcher, query, docnums)
+    decode = results.searcher.schema["content"].format.decode_characters
+    for word, values in found.items():
+        term = ("content", word.encode("utf-8"))
+        for docnum in sorted(values):
+            results.termdocs.setdefault(term, []).append(docnum)
+            results.docterms[docnum].append(term)
+            chars[docnum][word] = decode(values[docnum])
+
+
+def _scored_values(scored: Scored, docnums: list[int]) -> dict[str, dict[int, bytes]]:
+    """Each word of the text that scoring read, with its postings' values in those of the entries that have it."""
+    found = {text.decode("utf-8"): scored.values((name, text), docnums) for name, text in scored.read
+             if name == "content"}
+    return {word: values for word, values in found.items() if values}
+
+
+def _looked_up_values(searcher, query: Query, docnums: list[int]) -> dict[str, dict[int, bytes]]:
+    """Each word of the text a query finds, with its postings' values in those of the entries that have it."""
     words = _content_words(query, searcher.reader())
     if len(words) > MANY_WORDS:  # a wildcard's thousands of words: only those the shown passages hold
         words &= {token.text for n in docnums for token in ANALYZER(searcher.stored_fields(n).get("content", ""))}
+    found: dict[str, dict[int, bytes]] = {}
     for word in words:
-        term = ("content", word.encode("utf-8"))
-        postings = searcher.postings(*term)
+        postings = searcher.postings("content", word)
         for docnum in docnums:
             if postings.is_active() and postings.id() < docnum:
                 postings.skip_to(docnum)
             if postings.is_active() and postings.id() == docnum:
-                results.termdocs.setdefault(term, []).append(docnum)
-                results.docterms[docnum].append(term)
+                found.setdefault(word, {})[docnum] = postings.value()
+    return found
 
 
 def _filter(request: SearchRequest) -> Query | None:
@@ -493,12 +555,12 @@ def _facets(matched: dict[str, list[int]], kinds: Counter,
 
 def _hit(hit: WhooshHit, facts: DocumentFacts) -> Hit:
     """A Hit from a Whoosh hit, with its snippet (the opening text if no word is in the content)."""
-    fields = hit.fields()
-    snippet = hit.highlights("content", top=3) or html.escape(fields.get("content", "")[:240], quote=False)
-    footnote = fields["kind"] == "footnote"
-    return Hit(fields["doc_id"], facts.title, list(facts.authors), facts.date, fields.get("section_id", ""),
-               fields.get("section_title", ""), fields["kind"], fields.get("note_number") if footnote else None,
-               snippet, hit.score or 0.0, snippet_page(snippet, fields.get("content", ""), fields.get("pages") or []))
+    stored = hit.fields()
+    snippet = hit.highlights("content", top=3) or html.escape(stored.get("content", "")[:240], quote=False)
+    footnote = stored["kind"] == "footnote"
+    return Hit(stored["doc_id"], facts.title, list(facts.authors), facts.date, stored.get("section_id", ""),
+               stored.get("section_title", ""), stored["kind"], stored.get("note_number") if footnote else None,
+               snippet, hit.score or 0.0, snippet_page(snippet, stored.get("content", ""), stored.get("pages") or []))
 
 
 def snippet_page(snippet: str, content: str, pages: list[str]) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -101,6 +102,17 @@ def test_remove_reindex_check(settings):
     assert missing.exit_code == 1 and "no document with id" in missing.output
     assert run(settings, "reindex").output.strip() == "reindexed 2 documents"
     assert run(settings, "check").output.strip() == "consistent"
+
+
+def test_only_the_index_seam_imports_whoosh():
+    """Whoosh stays behind a few indexer modules, the ones the README names, so it can be replaced."""
+    importing = sorted(str(path.relative_to(REPO)) for folder in ("archive", "indexer", "webapp")
+                       for path in (REPO / folder).rglob("*.py")
+                       if re.search(r"^\s*(from|import) whoosh", path.read_text(encoding="utf-8"), re.M))
+    assert importing == ["indexer/index.py", "indexer/mapped.py", "indexer/schema.py", "indexer/scores.py",
+                         "indexer/search.py"]
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert all(f"`{path}`" in readme for path in importing)
 
 
 def test_missing_archive_is_a_clean_error(settings):
