@@ -81,11 +81,13 @@ class TreeMemory:
     """Samples the memory of a process and all its descendants (worker pools included), keeping the peak.
 
     Each process counts its proportional set size: a page shared by forked workers is split between
-    them, not counted once per worker as resident sizes are.
+    them, not counted once per worker as resident sizes are. ``peak_anon_mb`` leaves out the pages of
+    mapped files (the index's segments: page cache the kernel can drop and read again).
     """
 
     def __init__(self, root: int | None = None, every: float = 0.2):
-        self.root, self.every, self.peak_mb, self._stop = root or os.getpid(), every, 0.0, threading.Event()
+        self.root, self.every, self._stop = root or os.getpid(), every, threading.Event()
+        self.peak_mb = self.peak_anon_mb = 0.0
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def __enter__(self) -> TreeMemory:
@@ -98,7 +100,9 @@ class TreeMemory:
 
     def _run(self) -> None:
         while not self._stop.wait(self.every):
-            self.peak_mb = max(self.peak_mb, round(sum(map(_memory_kb, _tree(self.root))) / 1024, 1))
+            samples = [_memory_kb(pid) for pid in _tree(self.root)]
+            self.peak_mb = max(self.peak_mb, round(sum(total for total, _ in samples) / 1024, 1))
+            self.peak_anon_mb = max(self.peak_anon_mb, round(sum(anon for _, anon in samples) / 1024, 1))
 
 
 def _tree(root: int) -> set[int]:
@@ -118,13 +122,14 @@ def _tree(root: int) -> set[int]:
     return tree
 
 
-def _memory_kb(pid: int) -> int:
-    """A process's proportional set size in KB (0 if it is gone)."""
+def _memory_kb(pid: int) -> tuple[int, int]:
+    """A process's proportional set size in KB, in all and without mapped files' pages ((0, 0) if it is gone)."""
     try:
         rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
     except OSError:
-        return 0
-    return next((int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")), 0)
+        return 0, 0
+    sizes = {line.split(":")[0]: int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss")}
+    return sizes.get("Pss", 0), sizes.get("Pss_Anon", 0) + sizes.get("Pss_Shmem", 0)
 
 
 def folder_mb(path: Path) -> float:

@@ -80,7 +80,7 @@ def main() -> dict:
             ingest_seconds = round(finished[0], 1)
             after = len(document_ids(port))
             figures = {"clients": CLIENTS, "seconds": SECONDS, **load,
-                       "server_peak_mb": memory.peak_mb,
+                       "server_peak_mb": memory.peak_mb, "server_peak_anon_mb": memory.peak_anon_mb,
                        "ingest": {"documents": NEW_DOCUMENTS, "exit_status": ingest.returncode,
                                   "finished_after_s": ingest_seconds, "documents_before": len(ids),
                                   "documents_after": after}}

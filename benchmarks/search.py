@@ -54,7 +54,7 @@ def measure(command: list[str], port: int) -> dict:
                     return "/api/search?" + urlencode({"q": QUERIES[(client * 37 + n) % len(QUERIES)]})
                 run_load(port, path, clients, 3)  # warm-up, not counted
                 figures[f"{clients}_clients"] = run_load(port, path, clients, SECONDS).figures()
-        figures["server_peak_mb"] = memory.peak_mb
+        figures["server_peak_mb"], figures["server_peak_anon_mb"] = memory.peak_mb, memory.peak_anon_mb
         return figures
     finally:
         server.terminate()

@@ -40,7 +40,8 @@ def growth(small: dict, large: dict) -> dict:
             "search_p50_1_client": ratio(("archive_serve", "1_clients", "p50_ms")),
             "search_p50_8_clients": ratio(("archive_serve", "8_clients", "p50_ms")),
             "search_p95_8_clients": ratio(("archive_serve", "8_clients", "p95_ms")),
-            "server_peak_mb": ratio(("archive_serve", "server_peak_mb"))}
+            "server_peak_mb": ratio(("archive_serve", "server_peak_mb")),
+            "server_peak_anon_mb": ratio(("archive_serve", "server_peak_anon_mb"))}
 
 
 def main() -> dict:
@@ -59,7 +60,8 @@ def main() -> dict:
               f"ingest {ingest['mb_per_s']:5.2f} MB/s peak {ingest['peak_mb']:7.1f} MB  index {ingest['index_mb']:7.1f} MB  "
               f"search p50 {ours['1_clients']['p50_ms']:5.1f} ms (1), {ours['8_clients']['p50_ms']:5.1f} ms (8), "
               f"p95 {ours['8_clients']['p95_ms']:6.1f} ms (8; FTS5 {fts['8_clients']['p95_ms']:5.1f}), "
-              f"server {ours['server_peak_mb']:6.1f} MB, largest reader page first view "
+              f"server {ours['server_peak_mb']:6.1f} MB ({ours['server_peak_anon_mb']:6.1f} MB not mapped files), "
+              "largest reader page first view "
               f"{row['largest_reader_page']['first_view_ms']} ms")
     print("large / scale:", ", ".join(f"{k} {v}x" for k, v in figures["growth"].items()))
     print(f"written to {path}")
