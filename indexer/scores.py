@@ -23,13 +23,28 @@ from pickle import loads
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.formats import _INT_SIZE, Characters, Positions
 from whoosh.query import And, AndMaybe, AndNot, MultiTerm, Not, Or, Phrase, Query, Term
-from whoosh.query.compound import DefaultOr, PreloadedOr, SplitOr
+from whoosh.query.compound import CompoundQuery, DefaultOr, PreloadedOr, SplitOr
 from whoosh.query.qcore import _NullQuery
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
 ORS = (Or, DefaultOr, PreloadedOr, SplitOr)
 Scores = dict[int, float]
+
+
+class WordFields(CompoundQuery):
+    """One word (or phrase) of a query looked for in several fields, each with its weight.
+
+    Scored from postings as one BM25F term (see ``_Segment.word_fields``); Whoosh's matchers score it as
+    an Or. Not an Or itself, so that normalising a query cannot merge it into an Or around it: "a OR b"
+    keeps the fields of each word together, and a repeated word is seen as one.
+    """
+
+    JOINT = " OR "
+    intersect_merge = False
+
+    def _matcher(self, subs, searcher, context):
+        return Or(subs, boost=self.boost).matcher(searcher, context)
 
 
 class Unsupported(Exception):
@@ -57,7 +72,7 @@ def supported(query: Query) -> bool:
         return supported(query.a)  # the excluded part is matched, not scored
     if kind is Not:
         return True
-    return kind in (And, AndMaybe, *ORS) and all(supported(q) for q in query.subqueries)
+    return kind in (And, AndMaybe, WordFields, *ORS) and all(supported(q) for q in query.subqueries)
 
 
 @dataclass
@@ -137,6 +152,8 @@ class _Segment:
             return {n: 1.0 for n in range(self.reader.doc_count_all()) if n not in excluded}
         if kind in ORS:
             return _boosted(_union([self.scores(q) for q in query.subqueries]), query.boost)
+        if kind is WordFields:
+            return _boosted(self.word_fields(query.subqueries), query.boost)
         if isinstance(query, _NullQuery):
             return {}
         raise Unsupported(f"cannot score {kind.__name__} from postings")
@@ -165,6 +182,34 @@ class _Segment:
         norm, codes, k1_plus = _length_norms(k1, b, average), self.lengths(self.reader, fieldname), k1 + 1
         scores = {n: idf * ((w * k1_plus) / (w + norm[codes[n]])) for n, w in zip(postings.ids, postings.weights)}
         return _boosted(scores, boost)
+
+    def word_fields(self, terms: list[Query]) -> Scores:
+        """A word's BM25F score over its fields (Robertson, Zaragoza and Taylor, 2004).
+
+        Each field's frequency of the word, times the field's weight and over its length norm
+        ``(1 - b) + b * length / average``, is summed before BM25 saturates it once:
+        ``idf * tf * (k1 + 1) / (k1 + tf)``. Whoosh saturates each field on its own and adds them, so a
+        word in a passage's title and its text counted nearly twice, ranking passages that repeat the
+        title over those that say more of the rest of the query. The idf is the field's with the most
+        passages having the word (the nearest to its passage frequency). Phrases and wildcards: summed.
+        """
+        scorable = all(type(q) is Term and self.searcher.schema[q.fieldname].scorable for q in terms)
+        found = [q for q in terms if scorable and self.searcher.doc_frequency(q.fieldname, q.text)]
+        if not scorable or not found:
+            return _union([self.scores(q) for q in terms])
+        tf: Scores = {}
+        for q in found:
+            postings = self._postings(q.fieldname, q.text)
+            if postings is None:
+                continue
+            b = self.weighting._field_B.get(q.fieldname, self.weighting.B)
+            norm = _length_norms(1.0, b, self.searcher.avg_field_length(q.fieldname) or 1)
+            codes = self.lengths(self.reader, q.fieldname)
+            for n, w in zip(postings.ids, postings.weights):
+                tf[n] = tf.get(n, 0.0) + q.boost * w / norm[codes[n]]
+        idf = min(self.searcher.idf(q.fieldname, q.text) for q in found)
+        k1 = self.weighting.K1
+        return {n: idf * (f * (k1 + 1)) / (k1 + f) for n, f in tf.items()}
 
     def phrase(self, query: Phrase) -> Scores:
         """Entries with the phrase's words at consecutive positions, scored as the sum of the words' scores."""

@@ -19,7 +19,7 @@ from whoosh.support.charset import accent_map
 from archive.errors import ArchiveError
 from indexer.index import ArchiveIndex, DocumentFacts, EntryTable
 from indexer.schema import text_analyzer
-from indexer.scores import Scored, query_scores, supported
+from indexer.scores import Scored, WordFields, query_scores, supported
 from indexer.variants import expand_variants
 
 MAX_QUERY_CHARS = 4000
@@ -36,8 +36,9 @@ FACETS = ("author", "publisher", "year", "kind")
 DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
 FOOTNOTE_FIELD = re.compile(r"(?<![\w:])footnote:", re.I)
 ANALYZER = text_analyzer()
-# a bare word is looked for in these fields; the document's title, on every passage of it, counts half
-FIELD_WEIGHTS = {"content": 1.0, "section_title": 1.0, "title": 0.5, "authors": 1.0}
+# a bare word is looked for in these fields, scored as one BM25F term (indexer.scores.WordFields)
+FIELD_WEIGHTS = {"content": 1.0, "section_title": 1.0, "title": 1.0, "authors": 1.0}
+STEMMED_FIELDS = ("content", "section_title", "title")  # the authors' words are kept unstemmed
 MOST_FROM_WORDS, FEW_DOCUMENTS = 5, 3  # a query of 5 words or more that fewer than 3 documents match in full
 FEEDBACK_FROM_WORDS = 4  # a query of this many text words or more gets words from its best passages added
 FEEDBACK_PASSAGES, FEEDBACK_WORDS, FEEDBACK_WEIGHT = 10, 10, 0.5
@@ -241,6 +242,12 @@ class ArchiveQueryParser(qparser.QueryParser):
         return Or([query, *(Term(fieldname, stem, boost=boost) for stem in sorted(stems - {letters}))])
 
 
+class WordFieldsGroup(qparser.syntax.GroupNode):
+    """The parser's node for one bare word searched in several fields (a WordFields query)."""
+
+    qclass = WordFields
+
+
 class FuzzyWords(qparser.FuzzyTermPlugin):
     """``word~`` (one edit) and ``word~2`` (two) keep the word's first letter, as "did you mean" does.
 
@@ -258,7 +265,7 @@ class FuzzyWords(qparser.FuzzyTermPlugin):
 def parse_query(text: str, index: ArchiveIndex) -> Query:
     """Parse the query language: words (all must match), "phrases", OR, NOT/-word, field:value, word*, word~."""
     parser = ArchiveQueryParser(None, index.ix.schema, group=qparser.AndGroup)
-    parser.add_plugin(qparser.MultifieldPlugin(list(FIELD_WEIGHTS), fieldboosts=FIELD_WEIGHTS))
+    parser.add_plugin(qparser.MultifieldPlugin(list(FIELD_WEIGHTS), fieldboosts=FIELD_WEIGHTS, group=WordFieldsGroup))
     parser.add_plugin(FuzzyWords())
     parser.add_plugin(qparser.PlusMinusPlugin())
     parser.add_plugin(qparser.FieldAliasPlugin({"authors": ["author"], "section_title": ["section"],
@@ -437,7 +444,8 @@ def feedback(query: Query, searcher, best: list[int]) -> Query | None:
 
     Pseudo-relevance feedback (Whoosh's Bo1 key terms of the top passages): a question of many words
     states its subject loosely, and the passages that match it best name it better. Added with AndMaybe,
-    they leave the matched passages those the query matches; snippets mark the query's own words only.
+    they leave the matched passages those the query matches, and are scored in the fields a typed word is;
+    snippets mark the query's own words only.
     """
     words = _text_words(query)
     if words < FEEDBACK_FROM_WORDS or not best:
@@ -447,7 +455,16 @@ def feedback(query: Query, searcher, best: list[int]) -> Query | None:
         return None
     top = key_words[0][1] or 1.0
     scale = FEEDBACK_WEIGHT * words / FEEDBACK_WORDS
-    return Or([Term("content", word, boost=scale * weight / top) for word, weight in key_words])
+    return Or([in_fields(word, scale * weight / top) for word, weight in key_words])
+
+
+def in_fields(stem: str, boost: float = 1.0) -> WordFields:
+    """A stem of the text looked for in every field that keeps stems, weighted as a typed word is.
+
+    >>> in_fields("treati", 0.5)
+    WordFields([Term('content', 'treati'), Term('section_title', 'treati'), Term('title', 'treati')], boost=0.5)
+    """
+    return WordFields([Term(name, stem, boost=FIELD_WEIGHTS[name]) for name in STEMMED_FIELDS], boost=boost)
 
 
 def _text_words(query: Query) -> int:

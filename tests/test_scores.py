@@ -5,20 +5,24 @@ import math
 import re
 
 import pytest
-from whoosh.query import Ordered, Term
+from whoosh.query import And, Or, Ordered, Term
 
 from archive.config import Settings
 from indexer.index import ArchiveIndex
 from indexer.operations import ingest, remove
 from indexer.options import ParseOptions
-from indexer.scores import Unsupported, query_scores, supported
+from indexer.scores import Unsupported, WordFields, query_scores, supported
 from indexer.search import SearchRequest, parse_query, search
 from tests.conftest import corpus_file
 
-SCORED_ALIKE = ["Russia", "Russia Japan", "peace treaty", '"peace treaty"', '"northern territories" sanctions',
-                "Russia OR sanctions", "footnote:Sputnik", "footnote:treaty Japan", "title:Russia", "author:Pajon",
-                "section:conclusion", "Japan -Crimea", "Japan NOT (sanctions OR Crimea)", "NOT Crimea",
-                '"the peace treaty"', "zzzunknown", "Russia zzzunknown", '"zzzunknown peace"']
+# queries whose every word names its field, and phrases: the matchers' scores exactly
+SCORED_ALIKE = ['"peace treaty"', '"northern territories" OR title:sanctions', "footnote:Sputnik",
+                "footnote:treaty title:Japan", "title:Russia", "author:Pajon", "section:conclusion",
+                "title:Japan -Crimea", "title:Japan NOT (sanctions OR Crimea)", "NOT Crimea", '"the peace treaty"',
+                "title:zzzunknown", '"zzzunknown peace"']
+# bare words: one BM25F term each over the fields, where the matchers add up a BM25 per field
+BARE_WORDS = ["Russia", "Russia Japan", "peace treaty", "Russia OR sanctions", "Pajon Japan", "treaty treaty peace",
+              "zzzunknown", "Russia zzzunknown"]
 MATCHED_ALIKE = ["negotiat*", "sanct* Russia", "Rus~", "title:Jap*", "tre?t*"]
 
 
@@ -56,6 +60,60 @@ def test_postings_scores_are_the_matchers_scores(request, which, text):
         scored = query_scores(searcher, query, index.field_lengths)
     assert scored.complete and scored.scores.keys() == expected.keys()
     assert all(math.isclose(scored.scores[n], s, rel_tol=1e-9) for n, s in expected.items())
+
+
+def bm25f(searcher, word: WordFields) -> dict[int, float]:
+    """A word's BM25F scores restated from Whoosh's reader: per-field frequencies over their length norms,
+    times the field weights, summed, then saturated once; the idf the least of the fields'.
+    """
+    k1, b, tf, idfs = searcher.weighting.K1, searcher.weighting.B, {}, []
+    for term in word.subqueries:
+        if not searcher.doc_frequency(term.fieldname, term.text):
+            continue
+        idfs.append(searcher.idf(term.fieldname, term.text))
+        average = searcher.avg_field_length(term.fieldname)
+        postings = searcher.postings(term.fieldname, term.text)
+        while postings.is_active():
+            n = postings.id()
+            norm = (1 - b) + b * searcher.reader().doc_field_length(n, term.fieldname) / average
+            tf[n] = tf.get(n, 0.0) + term.boost * postings.weight() / norm
+            postings.next()
+    return {n: word.boost * min(idfs) * f * (k1 + 1) / (k1 + f) for n, f in tf.items()}
+
+
+def expected_scores(searcher, query) -> dict[int, float]:
+    """The scores of a query of bare words: And or Or of words, each word's BM25F score summed."""
+    if isinstance(query, WordFields):
+        return bm25f(searcher, query)
+    parts = [expected_scores(searcher, q) for q in query.subqueries]
+    keys = set.intersection(*map(set, parts)) if isinstance(query, And) else set().union(*parts)
+    return {n: sum(part.get(n, 0.0) for part in parts) for n in keys}
+
+
+@pytest.mark.parametrize("text", BARE_WORDS)
+def test_bare_words_are_scored_as_one_bm25f_term_over_their_fields(index, text):
+    query = parse_query(text, index)
+    with index.searcher() as searcher:
+        expected, matched = expected_scores(searcher, query), matcher_scores(searcher, query)
+        scored = query_scores(searcher, query, index.field_lengths)
+    assert scored.scores.keys() == matched.keys() == expected.keys()
+    assert all(math.isclose(scored.scores[n], s, rel_tol=1e-9) for n, s in expected.items())
+
+
+def test_a_word_in_the_title_and_the_text_scores_less_than_two_fields_apart(index):
+    """BM25 saturates the word once: a passage with it in both is not scored as two matches added up."""
+    with index.searcher() as searcher:
+        word = parse_query("Russia", index)
+        scored = query_scores(searcher, word, index.field_lengths).scores
+        each = [query_scores(searcher, q, index.field_lengths).scores for q in word.subqueries[:3]]
+    both = [n for n in scored if all(n in part for part in each)]
+    assert both and all(scored[n] < sum(p[n] for p in each) for n in both)
+
+
+def test_a_repeated_word_weighs_as_often_as_it_is_written_wherever_it_stands(index):
+    for text in ("treaty OR peace OR treaty", "peace OR treaty OR treaty"):
+        query = parse_query(text, index)
+        assert isinstance(query, Or) and {q.subqueries[0].text: q.boost for q in query} == {"treati": 2, "peac": 1}
 
 
 @pytest.mark.parametrize("text", MATCHED_ALIKE)
