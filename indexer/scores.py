@@ -4,8 +4,9 @@ Whoosh scores a query by walking a tree of matchers, several Python calls per ma
 level; a common word's 5,000 passages in four fields cost milliseconds. Here each term's postings are
 read a block at a time and scored in one comprehension, and the query's tree combines the scores as
 dictionaries. The scores are those of the matchers (BM25F, a boost multiplying, And, Or and AndMaybe
-summing, a Not adding 1) up to the order in which floating-point sums are added, with two exceptions:
+summing, a Not adding 1) up to the order in which floating-point sums are added, with three exceptions:
 
+- a bare word (WordFields) is one BM25F term over its fields, where the matchers add a BM25 per field;
 - a wildcard's or fuzzy word's words are scored by BM25 in every segment; Whoosh gives them one constant
   score in a segment of under 5,000 entries and BM25 in a larger one;
 - ``a ANDNOT b`` leaves out every entry b matches; Whoosh's AndNotMatcher was seen to keep one.

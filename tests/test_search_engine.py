@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rapidfuzz.distance import OSA
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.filedb import compound, structfile
 from whoosh.highlight import WholeFragmenter, highlight
@@ -26,6 +27,7 @@ from indexer.mapped import MappedBufferFile, ViewReader
 from indexer.operations import ingest, remove
 from indexer.options import ParseOptions
 from indexer.schema import TextAnalyzer
+from indexer.suggest import Vocabulary
 from indexer.search import (ANALYZER, MarkFormatter, SearchRequest, highlight_passage, highlight_terms,
                             parse_query, search)
 
@@ -206,3 +208,17 @@ def test_snippets_are_the_same_whether_words_come_from_scoring_the_postings_or_t
     assert [hit.snippet for hit in search(index, SearchRequest(query)).hits] == from_scoring
     monkeypatch.setattr(indexer.search, "MANY_WORDS", 0)
     assert [hit.snippet for hit in search(index, SearchRequest(query)).hits] == from_scoring
+
+
+WORDS = st.text(alphabet="abcdeé", min_size=1, max_size=9)
+
+
+@settings(max_examples=200, deadline=None)
+@given(words=st.lists(WORDS, max_size=60, unique=True), word=WORDS, maxdist=st.integers(1, 2))
+def test_did_you_mean_compares_only_nearby_lengths_and_loses_no_word(words, word, maxdist):
+    """Grouping the words by length as well as initial finds what comparing every word of the initial finds."""
+    everyone = [w for w in words if w[:1] == word[:1] and w != word and OSA.distance(w, word) <= maxdist]
+    expected = sorted(everyone, key=lambda w: (OSA.distance(w, word), -len(w), w))[:3]
+    vocabulary = Vocabulary(sorted(words) if len(words) % 2 else words)  # a lexicon is sorted; any order works
+    assert vocabulary.nearest(word, len, maxdist=maxdist) == expected
+    assert all(w in vocabulary for w in words) and ("zz" in vocabulary) == ("zz" in words)
