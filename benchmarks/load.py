@@ -23,12 +23,19 @@ from benchmarks.search import QUERIES, scale_archive
 CLIENTS = 32
 SECONDS = 60
 NEW_DOCUMENTS = 400
+NEW_TEXT = '"harbour dues"'  # a phrase of every new document's text, and of none in the scale archive
 
 
 def document_ids(port: int) -> list[str]:
     """Every document id the server lists."""
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/documents", timeout=60) as response:
         return [d["id"] for d in json.load(response)["documents"]]
+
+
+def documents_found(port: int, query: str) -> int:
+    """How many documents a search finds."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/search?" + urlencode({"q": query}), timeout=60) as response:
+        return json.load(response)["total_documents"]
 
 
 def mixed_paths(ids: list[str]):
@@ -79,11 +86,12 @@ def main() -> dict:
             watcher.join()
             ingest_seconds = round(finished[0], 1)
             after = len(document_ids(port))
+            searchable = documents_found(port, NEW_TEXT)
             figures = {"clients": CLIENTS, "seconds": SECONDS, **load,
                        "server_peak_mb": memory.peak_mb, "server_peak_anon_mb": memory.peak_anon_mb,
                        "ingest": {"documents": NEW_DOCUMENTS, "exit_status": ingest.returncode,
                                   "finished_after_s": ingest_seconds, "documents_before": len(ids),
-                                  "documents_after": after}}
+                                  "documents_after": after, "new_documents_found_by_search": searchable}}
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -91,6 +99,6 @@ def main() -> dict:
     print(f"{CLIENTS} clients for {SECONDS} s: {load['requests']} requests ({load['per_second']}/s), "
           f"p50 {load['p50_ms']} ms, p95 {load['p95_ms']} ms, p99 {load['p99_ms']} ms, errors {load['errors']}, "
           f"server peak {figures['server_peak_mb']} MB; ingest exit {ingest.returncode}, "
-          f"{figures['ingest']['documents_before']} -> {after} documents")
+          f"{figures['ingest']['documents_before']} -> {after} documents, {searchable} found by {NEW_TEXT}")
     print(f"written to {path}")
     return figures
