@@ -26,6 +26,7 @@ from whoosh.formats import _INT_SIZE, Characters, Positions
 from whoosh.query import And, AndMaybe, AndNot, MultiTerm, Not, Or, Phrase, Query, Term
 from whoosh.query.compound import CompoundQuery, DefaultOr, PreloadedOr, SplitOr
 from whoosh.query.qcore import _NullQuery
+from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
@@ -85,6 +86,7 @@ class Scored:
     scores: Scores = field(default_factory=dict)
     complete: bool = True
     read: dict[tuple[str, bytes], list[tuple[int, Postings]]] = field(default_factory=dict)
+    frequencies: dict[tuple[str, str], int] = field(default_factory=dict)  # passages per term, index-wide
 
     def values(self, term: tuple[str, bytes], numbers: list[int]) -> dict[int, bytes]:
         """The encoded values (positions, characters) of a term's postings in those of the entries that have it."""
@@ -108,7 +110,7 @@ def query_scores(searcher, query: Query, lengths, deadline: float = float("inf")
     scored = Scored()
     for leaf, offset in searcher.leaf_searchers():
         try:
-            scores = _Segment(searcher, leaf, offset, lengths, deadline, scored.read).scores(query)
+            scores = _Segment(searcher, leaf, offset, lengths, deadline, scored).scores(query)
         except _TimeUp:
             scored.complete = False
             return scored
@@ -124,9 +126,9 @@ class _TimeUp(Exception):
 class _Segment:
     """One segment's postings, scored with the whole index's statistics (idf, average lengths)."""
 
-    def __init__(self, searcher, leaf, offset: int, lengths, deadline: float, read: dict):
+    def __init__(self, searcher, leaf, offset: int, lengths, deadline: float, scored: Scored):
         self.searcher, self.leaf, self.reader, self.offset = searcher, leaf, leaf.reader(), offset
-        self.lengths, self.weighting, self.deadline, self.read = lengths, searcher.weighting, deadline, read
+        self.lengths, self.weighting, self.deadline, self.scored = lengths, searcher.weighting, deadline, scored
 
     def scores(self, query: Query) -> Scores:
         """A query's scores in this segment (local entry numbers)."""
@@ -195,7 +197,7 @@ class _Segment:
         passages having the word (the nearest to its passage frequency). Phrases and wildcards: summed.
         """
         scorable = all(type(q) is Term and self.searcher.schema[q.fieldname].scorable for q in terms)
-        found = [q for q in terms if scorable and self.searcher.doc_frequency(q.fieldname, q.text)]
+        found = [q for q in terms if scorable and self._frequency(q.fieldname, q.text)]
         if not scorable or not found:
             return _union([self.scores(q) for q in terms])
         tf: Scores = {}
@@ -228,6 +230,13 @@ class _Segment:
         scores = _intersection([self.term(query.fieldname, word, p.only(held)) for word, p in zip(words, postings)])
         return _boosted(scores, query.boost)
 
+    def _frequency(self, fieldname: str, text: str) -> int:
+        """How many passages of the index have a term: asked once per query (each ask visits every segment)."""
+        key = (fieldname, text)
+        if key not in self.scored.frequencies:
+            self.scored.frequencies[key] = self.searcher.doc_frequency(fieldname, text)
+        return self.scored.frequencies[key]
+
     def _postings(self, fieldname: str, text) -> Postings | None:
         """A term's postings in this segment (deleted entries too), or None if it has none; kept in ``read``."""
         if time.thread_time() >= self.deadline:
@@ -239,11 +248,12 @@ class _Segment:
             text = spec.to_bytes(text)
         except ValueError:
             return None
-        if (fieldname, text) not in self.reader:
+        try:
+            matcher = self.reader.postings(fieldname, text)
+        except TermNotFound:
             return None
-        matcher = self.reader.postings(fieldname, text)
         postings = Postings.read(getattr(matcher, "child", matcher))  # not the filter of deleted entries
-        self.read.setdefault((fieldname, text), []).append((self.offset, postings))
+        self.scored.read.setdefault((fieldname, text), []).append((self.offset, postings))
         return postings
 
 
