@@ -22,6 +22,8 @@ test: install browser
 run: install
 	@[ -f "$(DEMO_DIR)/archive.db" ] || { src=$$( [ -d "$(CORPUS)" ] && echo "$(CORPUS)" || echo indexer/samples ); \
 	  archive --data-dir "$(DEMO_DIR)" ingest "$$src"; }
+	@# an index left by an older version (another SCHEMA_VERSION) is rebuilt from the store here
+	archive --data-dir "$(DEMO_DIR)" check
 	archive --data-dir "$(DEMO_DIR)" serve --host $(HOST) --port $(PORT)
 
 bench: install

@@ -295,21 +295,25 @@ class ArchiveIndex:
 
 
 def _segment_table(reader) -> EntryTable:
-    """One segment's table: each entry's document and kind (read from the postings), its documents' facts."""
+    """One segment's table: each entry's document and kind, its documents' facts, all read from columns.
+
+    A column lies in one run per segment. Read from the doc_id postings (term by term) and the stored
+    fields (between the passages' text), the table brought most of the index's pages into every worker.
+    """
     count = reader.doc_count_all()
+    deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
     doc_of, kind_of = [""] * count, [""] * count
     for field, column in (("doc_id", doc_of), ("kind", kind_of)):
-        for term in reader.lexicon(field):
-            value = term.decode("utf-8")
-            for number in reader.postings(field, term).all_ids():  # deleted entries are left out
-                column[number] = value
+        one = {}  # each value kept once, not once per entry
+        for number, value in enumerate(reader.column_reader(field)):
+            if number not in deleted:
+                column[number] = one.setdefault(value, value)
     documents = {number for number, kind in enumerate(kind_of) if kind == "document"}
-    facts = {}
+    column, facts = reader.column_reader("facts"), {}
     for number in documents:
-        fields = reader.stored_fields(number)
-        f = fields["facts"]
-        facts[fields["doc_id"]] = DocumentFacts(fields["doc_id"], f["title"], tuple(f["authors"]), f["date"],
-                                                f["publisher"])
+        f = column[number]
+        facts[doc_of[number]] = DocumentFacts(doc_of[number], f["title"], tuple(f["authors"]), f["date"],
+                                              f["publisher"])
     return EntryTable(doc_of, kind_of, facts, documents)
 
 

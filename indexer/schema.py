@@ -5,14 +5,14 @@ import json
 from math import log
 from pathlib import Path
 
-from whoosh import scoring
+from whoosh import columns, scoring
 from whoosh.analysis import Analyzer, CharsetFilter, LowercaseFilter, RegexTokenizer, StopFilter, Token
 from whoosh.analysis.filters import STOP_WORDS
-from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.lang.porter2 import stem
 from whoosh.support.charset import accent_map
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 11  # 10 was a word-pair schema, since reverted
 VERSION_FILE = "schema_version.json"
 
 
@@ -123,11 +123,13 @@ def build_schema() -> Schema:
     """One entry per section, per footnote and per document (kind = body, footnote, document).
 
     Every entry carries the document's title, authors, publisher and dates to match and filter on;
-    only the document entry stores them (as ``facts``). Nothing is indexed that no query uses.
+    only the document entry keeps them (as ``facts``), in a column: one contiguous run per segment,
+    where stored fields lie between the passages' text, so that reading every document's facts
+    brought most of the index's pages into each server worker. Nothing is indexed that no query uses.
     """
     return Schema(
-        doc_id=ID(stored=True),
-        kind=ID(stored=True),
+        doc_id=ID(stored=True, sortable=True),  # sortable: a column, read whole for the entry table
+        kind=ID(stored=True, sortable=True),
         section_id=STORED(),
         section_title=TEXT(analyzer=text_analyzer(), stored=True),
         note_number=STORED(),
@@ -140,7 +142,7 @@ def build_schema() -> Schema:
         publisher_facet=ID(),
         year=ID(),
         date=ID(),
-        facts=STORED(),
+        facts=COLUMN(columns.PickleColumn(columns.VarBytesColumn())),
         record_hash=STORED(),
     )
 

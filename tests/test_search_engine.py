@@ -17,6 +17,7 @@ from whoosh.filedb import compound, structfile
 from whoosh.highlight import WholeFragmenter, highlight
 from whoosh.lang.porter2 import stem
 from whoosh.query import FuzzyTerm
+from whoosh.reading import SegmentReader
 from whoosh.support.charset import accent_map
 
 import indexer.search
@@ -174,6 +175,16 @@ def test_the_entry_table_follows_commits_and_removals_reading_only_new_segments(
     assert set(index.document_facts(searcher)) == {second}
     result = search(index, SearchRequest("harbour"), searcher)
     assert result.total_documents == 1 and result.facets["kind"] == [("body", result.total)]
+
+
+def test_the_entry_table_is_read_from_columns_not_stored_fields(corpus_settings, monkeypatch):
+    """Stored fields lie between the passages' text: reading one per document mapped most of the index."""
+    monkeypatch.setattr(SegmentReader, "stored_fields", lambda *a: pytest.fail("stored fields were read"))
+    index = ArchiveIndex(corpus_settings.index_dir)
+    with index.searcher() as searcher:
+        table = index.entry_table(searcher)
+    assert len(table.facts) == 5 and all(facts.title for facts in table.facts.values())
+    assert {table.kind_of[n] for n in table.documents} == {"document"}
 
 
 @pytest.mark.parametrize("value", [{"a": 1}, list(range(5000)), "x" * 70_000, [{"n": n} for n in range(3000)]])
