@@ -123,9 +123,10 @@ def build_schema() -> Schema:
     """One entry per section, per footnote and per document (kind = body, footnote, document).
 
     Every entry carries the document's title, authors, publisher and dates to match and filter on;
-    only the document entry keeps them (as ``facts``), in a column: one contiguous run per segment,
-    where stored fields lie between the passages' text, so that reading every document's facts
-    brought most of the index's pages into each server worker. Nothing is indexed that no query uses.
+    only the document entry keeps them (as ``facts``), in a column rather than a stored field: a column
+    lies in one run per segment, where stored fields lie between the passages' text, and reading every
+    document's facts from those brought most of the index's pages into each server worker. Nothing is
+    indexed that no query uses.
     """
     return Schema(
         doc_id=ID(stored=True, sortable=True),  # sortable: a column, read whole for the entry table
