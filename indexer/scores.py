@@ -179,12 +179,18 @@ class _Segment:
             return {}
         if not self.searcher.schema[fieldname].scorable:
             return _boosted(dict(zip(postings.ids, postings.weights)), boost)
-        b = self.weighting._field_B.get(fieldname, self.weighting.B)
         k1 = self.weighting.K1
-        idf, average = self.searcher.idf(fieldname, text), self.searcher.avg_field_length(fieldname) or 1
-        norm, codes, k1_plus = _length_norms(k1, b, average), self.lengths(self.reader, fieldname), k1 + 1
+        idf, (norm, codes), k1_plus = self.searcher.idf(fieldname, text), self._norms(fieldname, k1), k1 + 1
         scores = {n: idf * ((w * k1_plus) / (w + norm[codes[n]])) for n, w in zip(postings.ids, postings.weights)}
         return _boosted(scores, boost)
+
+    def _norms(self, fieldname: str, scale: float) -> tuple[list[float], bytes]:
+        """A field's BM25 length norm, ``(1 - b) + b * length / average`` times ``scale``, for each length
+        code, and each entry's length code in this segment.
+        """
+        b = self.weighting._field_B.get(fieldname, self.weighting.B)
+        average = self.searcher.avg_field_length(fieldname) or 1
+        return _length_norms(scale, b, average), self.lengths(self.reader, fieldname)
 
     def word_fields(self, terms: list[Query]) -> Scores:
         """A word's BM25F score over its fields (Robertson, Zaragoza and Taylor, 2004).
@@ -197,17 +203,15 @@ class _Segment:
         passages having the word (the nearest to its passage frequency). Phrases and wildcards: summed.
         """
         scorable = all(type(q) is Term and self.searcher.schema[q.fieldname].scorable for q in terms)
-        found = [q for q in terms if scorable and self._frequency(q.fieldname, q.text)]
-        if not scorable or not found:
+        found = [q for q in terms if self._frequency(q.fieldname, q.text)] if scorable else []
+        if not found:
             return _union([self.scores(q) for q in terms])
         tf: Scores = {}
         for q in found:
             postings = self._postings(q.fieldname, q.text)
             if postings is None:
                 continue
-            b = self.weighting._field_B.get(q.fieldname, self.weighting.B)
-            norm = _length_norms(1.0, b, self.searcher.avg_field_length(q.fieldname) or 1)
-            codes = self.lengths(self.reader, q.fieldname)
+            norm, codes = self._norms(q.fieldname, 1.0)
             for n, w in zip(postings.ids, postings.weights):
                 tf[n] = tf.get(n, 0.0) + q.boost * w / norm[codes[n]]
         idf = min(self.searcher.idf(q.fieldname, q.text) for q in found)
