@@ -1,9 +1,9 @@
 """Ranking quality on the Cranfield and CISI test collections: the archive's search against plain BM25.
 
 Run ``python -m benchmarks ranking``. Each collection's documents are ingested through ``archive
-ingest``'s own function (each a ``.txt``: its title line, a blank line, its text); every query's
-words, joined with OR, go through the same ``search`` function as ``/api/search``, documents ranked
-as the page ranks them. Beside it, in the same run: a plain Whoosh BM25F index of the whole texts,
+ingest``'s own function (each a ``.txt``: its title line, a blank line, its text); every query goes
+through the same ``search`` function as ``/api/search`` twice, documents ranked as the page ranks
+them: its words joined with OR (``or``), and the question as a user pastes it (``pasted``). Beside it, in the same run: a plain Whoosh BM25F index of the whole texts,
 and the collection's ``bm25_reference.json`` (bm25s). Measures by pytrec_eval (trec_eval's code).
 """
 from __future__ import annotations
@@ -53,8 +53,11 @@ def evaluate(qrels: dict, run: dict[str, dict[str, float]]) -> dict:
         | {"queries": len(judged)}
 
 
-def archive_run(docs: list[dict], queries: list[dict], mode: str = "or") -> dict[str, dict[str, float]]:
-    """Each query's ranked documents from the archive: ingest, then the web API's search function."""
+MODES = ("or", "pasted")
+
+
+def archive_runs(docs: list[dict], queries: list[dict]) -> dict[str, dict[str, dict[str, float]]]:
+    """Each query's ranked documents from the archive in each mode: ingest, then the web API's search function."""
     from archive.config import Settings
     from indexer.operations import ingest, readable
     from indexer.options import ParseOptions
@@ -68,13 +71,14 @@ def archive_run(docs: list[dict], queries: list[dict], mode: str = "or") -> dict
         settings = Settings(Path(tmp) / "archive")
         report = ingest([folder], settings, ParseOptions())
         ids = {item["id"]: Path(item["path"]).stem for item in report.added}
-        run: dict[str, dict[str, float]] = {}
+        runs: dict[str, dict[str, dict[str, float]]] = {mode: {} for mode in MODES}
         with readable(settings) as (_, index), index.searcher() as searcher:
-            for query in queries:
+            for query, mode in ((q, m) for q in queries for m in MODES):
                 text = or_query(query["text"]) if mode == "or" else query["text"]
                 result = search(index, SearchRequest(text, per_page=DEPTH, passages=1), searcher)
-                run[query["id"]] = {ids[d.facts.doc_id]: float(DEPTH - rank) for rank, d in enumerate(result.documents)}
-    return run
+                runs[mode][query["id"]] = {ids[d.facts.doc_id]: float(DEPTH - rank)
+                                           for rank, d in enumerate(result.documents)}
+    return runs
 
 
 def whoosh_run(docs: list[dict], queries: list[dict]) -> dict[str, dict[str, float]]:
@@ -101,10 +105,11 @@ def main() -> None:
     for name in COLLECTIONS:
         docs, queries, qrels = load(name)
         started = time.perf_counter()
-        archive = evaluate(qrels, archive_run(docs, queries))
-        archive["seconds"] = round(time.perf_counter() - started, 1)
+        runs = archive_runs(docs, queries)
+        seconds = round(time.perf_counter() - started, 1)
         reference = json.loads((DEVSETS / "ir" / name / "bm25_reference.json").read_text(encoding="utf-8"))
-        figures[name] = {"archive": archive, "whoosh_bm25f": evaluate(qrels, whoosh_run(docs, queries)),
+        figures[name] = {**{f"archive_{mode}": evaluate(qrels, run) for mode, run in runs.items()},
+                         "archive_seconds": seconds, "whoosh_bm25f": evaluate(qrels, whoosh_run(docs, queries)),
                          "bm25s_reference": reference.get("k1=1.2,b=0.75", {})}
         print(name, json.dumps(figures[name]))
     print(f"figures written to {write_results('ranking', figures)}")

@@ -43,6 +43,9 @@ multiproc.Queue = multiprocessing.get_context("forkserver").Queue
 multiprocessing.get_context("forkserver").set_forkserver_preload(["indexer.pipeline", "indexer.index"])
 
 
+ABSTRACT_ANCHOR = "abstract"  # the reader's anchor of a document's subtitle and abstract
+
+
 class IndexUnavailable(ArchiveError):
     """The index is missing, unreadable or of another schema version."""
 
@@ -96,6 +99,9 @@ def entries(doc: Document, record_hash: str) -> Iterator[dict]:
              "publisher": doc.meta.publisher}
     # no text: searches skip this entry, and its short text skewed the passages' average length
     yield {**shared, "kind": "document", "facts": facts, "record_hash": record_hash}
+    opening = "\n\n".join(filter(None, (doc.meta.subtitle, doc.meta.abstract)))
+    if opening:  # searched like a section, opened at the reader's abstract
+        yield {**shared, "kind": "body", "section_id": ABSTRACT_ANCHOR, "section_title": "", "content": opening}
     for section in doc.sections:
         yield {**shared, "kind": "body", "section_id": section.id, "pages": section.pages,
                "section_title": section.title,

@@ -12,7 +12,7 @@ from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.lang.porter2 import stem
 from whoosh.support.charset import accent_map
 
-SCHEMA_VERSION = 11  # 10 was a word-pair schema, since reverted
+SCHEMA_VERSION = 12  # 10 was a word-pair schema, since reverted; 12 indexes the abstract
 VERSION_FILE = "schema_version.json"
 
 

@@ -31,6 +31,7 @@ from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
 ORS = (Or, DefaultOr, PreloadedOr, SplitOr)
+TEXT_FIELDS = frozenset({"content", "section_title"})  # a passage's own words (the title and authors are the document's)
 Scores = dict[int, float]
 
 
@@ -47,6 +48,10 @@ class WordFields(CompoundQuery):
 
     def _matcher(self, subs, searcher, context):
         return Or(subs, boost=self.boost).matcher(searcher, context)
+
+
+class SamePassage(And):
+    """Parts that must all stand in one passage (``footnote:word``: the word, in a note)."""
 
 
 class Unsupported(Exception):
@@ -74,7 +79,7 @@ def supported(query: Query) -> bool:
         return supported(query.a)  # the excluded part is matched, not scored
     if kind is Not:
         return True
-    return kind in (And, AndMaybe, WordFields, *ORS) and all(supported(q) for q in query.subqueries)
+    return kind in (And, SamePassage, AndMaybe, WordFields, *ORS) and all(supported(q) for q in query.subqueries)
 
 
 @dataclass
@@ -87,6 +92,11 @@ class Scored:
     complete: bool = True
     read: dict[tuple[str, bytes], list[tuple[int, Postings]]] = field(default_factory=dict)
     frequencies: dict[tuple[str, str], int] = field(default_factory=dict)  # passages per term, index-wide
+    text: set[int] = field(default_factory=set)  # entries found by a word of their own text (TEXT_FIELDS)
+
+    def sharing(self) -> Scored:
+        """A new, empty result that reuses this one's postings and frequencies (parts of one query)."""
+        return Scored(read=self.read, frequencies=self.frequencies)
 
     def values(self, term: tuple[str, bytes], numbers: list[int]) -> dict[int, bytes]:
         """The encoded values (positions, characters) of a term's postings in those of the entries that have it."""
@@ -99,15 +109,17 @@ class Scored:
         return found
 
 
-def query_scores(searcher, query: Query, lengths, deadline: float = float("inf")) -> Scored:
+def query_scores(searcher, query: Query, lengths, deadline: float = float("inf"),
+                 shared: Scored | None = None) -> Scored:
     """Every entry (index-wide number) a supported query matches, with its score.
 
     ``lengths(reader, field)`` gives a segment's field lengths as bytes (Whoosh's length code per entry).
-    Scoring stops at ``deadline`` (``time.thread_time()``), keeping the segments scored by then.
+    Scoring stops at ``deadline`` (``time.thread_time()``), keeping the segments scored by then. Given
+    ``shared``, the postings it has read are not read again.
     """
     if not isinstance(searcher.weighting, BM25F):
         raise Unsupported("only BM25F scores are computed here")
-    scored = Scored()
+    scored = Scored() if shared is None else shared.sharing()
     for leaf, offset in searcher.leaf_searchers():
         try:
             scores = _Segment(searcher, leaf, offset, lengths, deadline, scored).scores(query)
@@ -148,7 +160,7 @@ class _Segment:
         if kind is AndMaybe:
             scores, extra = self.scores(query.a), self.scores(query.b)
             return {n: s + extra[n] if n in extra else s for n, s in scores.items()}
-        if kind is And:
+        if kind is And or kind is SamePassage:
             return _boosted(self.conjunction(query.subqueries), query.boost)
         if kind is Not:  # Whoosh's inverse matcher: every other entry, scored 1
             excluded = set(query.query.docs(self.leaf))
@@ -177,6 +189,8 @@ class _Segment:
         """BM25F scores of one term's postings, as Whoosh's BM25FScorer gives them (times the boost)."""
         if postings is None:
             return {}
+        if fieldname in TEXT_FIELDS:
+            self.scored.text.update(self.offset + n for n in postings.ids)
         if not self.searcher.schema[fieldname].scorable:
             return _boosted(dict(zip(postings.ids, postings.weights)), boost)
         k1 = self.weighting.K1
@@ -211,6 +225,8 @@ class _Segment:
             postings = self._postings(q.fieldname, q.text)
             if postings is None:
                 continue
+            if q.fieldname in TEXT_FIELDS:
+                self.scored.text.update(self.offset + n for n in postings.ids)
             norm, codes = self._norms(q.fieldname, 1.0)
             for n, w in zip(postings.ids, postings.weights):
                 tf[n] = tf.get(n, 0.0) + q.boost * w / norm[codes[n]]
@@ -252,6 +268,10 @@ class _Segment:
             text = spec.to_bytes(text)
         except ValueError:
             return None
+        kept = self.scored.read.get((fieldname, text), ())
+        for offset, postings in kept:
+            if offset == self.offset:
+                return postings
         try:
             matcher = self.reader.postings(fieldname, text)
         except TermNotFound:

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field, fields
 
 from whoosh import qparser
 from whoosh.highlight import HtmlFormatter, PinpointFragmenter, WholeFragmenter, get_text, highlight
-from whoosh.query import And, AndMaybe, MultiTerm, Or, Prefix, Query, Term, TermRange, Wildcard
+from whoosh.query import And, AndNot, MultiTerm, Not, Or, Phrase, Prefix, Query, Term, TermRange, Wildcard
 from whoosh.searching import Hit as WhooshHit
 from whoosh.searching import Results
 from whoosh.spelling import Corrector
@@ -19,7 +19,9 @@ from whoosh.support.charset import accent_map
 from archive.errors import ArchiveError
 from indexer.index import ArchiveIndex, DocumentFacts, EntryTable
 from indexer.schema import text_analyzer
-from indexer.scores import Scored, WordFields, query_scores, supported
+from indexer.docmatch import DocumentMatcher, Matched, maybe
+from indexer.querytext import as_typed, plain_words
+from indexer.scores import SamePassage, Scored, WordFields
 from indexer.variants import expand_variants
 
 MAX_QUERY_CHARS = 4000
@@ -34,12 +36,17 @@ KINDS = ("body", "footnote")
 SORTS = ("relevance", "date")
 FACETS = ("author", "publisher", "year", "kind")
 DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
-FOOTNOTE_FIELD = re.compile(r"(?<![\w:])footnote:", re.I)
+FOOTNOTE = "footnote"  # the query's field for words in the notes
+MAX_EDITS = 2  # the most edits a fuzzy word (word~2) may take
+# a word "did you mean" may correct: not a field name, nor part of a wildcard or fuzzy word
+SUGGESTABLE = re.compile(r"(?<![\w*?~^])[^\W\d_]\w*(?![\w:*?~])")
+OPERATORS = frozenset({"AND", "OR", "NOT", "TO", "ANDNOT", "ANDMAYBE"})
 ANALYZER = text_analyzer()
 # a bare word is looked for in these fields, scored as one BM25F term (indexer.scores.WordFields)
 FIELD_WEIGHTS = {"content": 1.0, "section_title": 1.0, "title": 1.0, "authors": 1.0}
 STEMMED_FIELDS = ("content", "section_title", "title")  # the authors' words are kept unstemmed
-MOST_FROM_WORDS, FEW_DOCUMENTS = 5, 3  # a query of 5 words or more that fewer than 3 documents match in full
+# a query of 4 words or more that fewer than a page of documents match in full ranks those with any of them
+MOST_FROM_WORDS, FEW_DOCUMENTS = 4, 10
 FEEDBACK_FROM_WORDS = 4  # a query of this many text words or more gets words from its best passages added
 FEEDBACK_PASSAGES, FEEDBACK_WORDS, FEEDBACK_WEIGHT = 10, 10, 0.5
 # words that say nothing of a question's subject; dropped from queries of FEEDBACK_FROM_WORDS words or more
@@ -257,24 +264,43 @@ class FuzzyWords(qparser.FuzzyTermPlugin):
 
     def create(self, parser, match):
         node = super().create(parser, match)
+        node.maxdist = min(node.maxdist, MAX_EDITS)  # "~9" compared a word with nearly the whole vocabulary
         if not match.group("prefix"):
             node.prefixlength = 1
         return node
 
 
 def parse_query(text: str, index: ArchiveIndex) -> Query:
-    """Parse the query language: words (all must match), "phrases", OR, NOT/-word, field:value, word*, word~."""
-    parser = ArchiveQueryParser(None, index.ix.schema, group=qparser.AndGroup)
+    """Parse the query language: words (all must match), "phrases", OR, NOT/-word, field:value, word*, word~.
+
+    The text is first read as typed (``indexer.querytext``): curly quotes, hyphenated words, a question's
+    closing ``?``. ``footnote:`` words must stand in a note (the rest of the query anywhere).
+    """
+    schema = index.ix.schema.copy()
+    schema.add(FOOTNOTE, schema["content"])  # known to the parser, then looked for in the notes' content
+    parser = ArchiveQueryParser(None, schema, group=qparser.AndGroup)
+    parser.remove_plugin_class(qparser.SingleQuotePlugin)  # pasted text's 'quotes' are not literal terms
     parser.add_plugin(qparser.MultifieldPlugin(list(FIELD_WEIGHTS), fieldboosts=FIELD_WEIGHTS, group=WordFieldsGroup))
     parser.add_plugin(FuzzyWords())
-    parser.add_plugin(qparser.PlusMinusPlugin())
-    parser.add_plugin(qparser.FieldAliasPlugin({"authors": ["author"], "section_title": ["section"],
-                                                "content": ["footnote"]}))
+    parser.add_plugin(qparser.PlusMinusPlugin(minusexpr=r"(?<![^\s(])-"))  # a minus opening a word only
+    parser.add_plugin(qparser.FieldAliasPlugin({"authors": ["author"], "section_title": ["section"]}))
     try:
-        query = count_repeats(parser.parse(text, normalize=False)).normalize()
-    except Exception as err:  # the parser's own errors carry no common base class
-        raise QueryError(f"the query cannot be read: {err}") from None
-    return And([query, Term("kind", "footnote")]).normalize() if FOOTNOTE_FIELD.search(text) else query
+        query = parser.parse(as_typed(text), normalize=False)
+    except Exception:  # the parser's own errors carry no common base class: its words are searched instead
+        try:
+            query = parser.parse(plain_words(text), normalize=False)
+        except Exception as err:
+            raise QueryError(f"the query cannot be read: {err}") from None
+    return count_repeats(query).normalize().accept(in_notes)
+
+
+def in_notes(query: Query) -> Query:
+    """A ``footnote:`` term as the same term in the content of a note (a SamePassage condition)."""
+    if getattr(query, "fieldname", None) != FOOTNOTE:
+        return query
+    in_content = query.copy()
+    in_content.fieldname = "content"
+    return SamePassage([in_content, Term("kind", "footnote")])
 
 
 def without_function_words(query: Query) -> Query:
@@ -311,10 +337,10 @@ def search(index: ArchiveIndex, request: SearchRequest, searcher=None,
            variants: tuple[tuple[str, ...], ...] = (), time_limit: float | None = None) -> SearchResult:
     """Run a request with a searcher (a new one if none is given) and build the result object.
 
-    A query of many words that few documents match in full is run again for the documents that match
-    most of its words (at least half, or as many as any passage has), and the result says so (``match``).
-    Collecting stops after ``time_limit`` seconds of work (TIME_LIMIT by default), and the result says so
-    (``complete``).
+    Documents match as a whole (``indexer.docmatch``); their passages holding the query's words are the
+    matches shown. A query of many words that few documents match in full ranks every document holding
+    any of them, and the result says so (``match``). Matching stops after ``time_limit`` seconds of work
+    (TIME_LIMIT by default), and the result says so (``complete``).
     """
     if searcher is None:
         with index.searcher() as own:
@@ -325,118 +351,117 @@ def search(index: ArchiveIndex, request: SearchRequest, searcher=None,
     table = index.entry_table(searcher)
     deadline = time.thread_time() + (TIME_LIMIT if time_limit is None else time_limit)
     where = _filter(request)
-    found = _collect(index, searcher, query, where, table, request.sort, deadline)
-    words, required = _words(query)
-    match = Match("all", len(words), len(found.by_doc))
-    most_passages = _with_most(words, required, searcher, where) \
-        if len(words) >= MOST_FROM_WORDS and match.documents_with_all < FEW_DOCUMENTS else set()
-    if most_passages:
-        most = AndMaybe(Or(words), And(words))  # a passage with all the words still comes first
-        query = And([most, *required]) if required else most
-        found = _collect(index, searcher, query, most_passages, table, request.sort, deadline)
-        match = Match("most", len(words), match.documents_with_all)
-    result = SearchResult(request, len(found.scores), len(found.by_doc), variants=added, match=match,
-                          facets=_facets(found.by_doc, found.kinds, table.facts), complete=found.complete)
-    ordered = _ordered_documents(found.by_doc, found.scores, table.facts, request.sort)
-    start = (request.page - 1) * request.per_page
-    result.documents = _highlighted(Results(searcher, found.query, []), query,
-                                    ordered[start:start + request.per_page], request.passages, table.facts,
-                                    found.scored)
+    matcher = DocumentMatcher(searcher, table, index.field_lengths, deadline,
+                              set(where.docs(searcher)) if where is not None else None)
+    matched = matcher.match(query)
+    words, loose = loosened(query)
+    match, with_all = Match("all", words, len(matched.docs)), set(matched.docs) if words else set()
+    if loose is not None and len(matched.docs) < FEW_DOCUMENTS:
+        most = matcher.match(loose)
+        if len(most.docs) > len(matched.docs):
+            matched, match = most, Match("most", words, match.documents_with_all)
+    if request.sort == "relevance":
+        matched = with_feedback(matcher, query, matched, table)
+    ranked = _ranked_documents(matched, table, request.sort, with_all)
+    kinds = Counter(table.kind_of[n] for n in matched.text)
+    result = SearchResult(request, len(matched.text), len(ranked), variants=added, match=match,
+                          facets=_facets(ranked, kinds, table.facts), complete=matched.complete)
+    result.documents = _highlighted(Results(searcher, query, []), query, _page(ranked, request), table.facts,
+                                    matcher.shared)
     if result.total_documents <= 1:
         result.suggestion = _suggestion(index, searcher, text)
     return result
 
 
-@dataclass
-class Found:
-    """Every passage a query matches: its score, the passages of each document, how many of each kind."""
+def loosened(query: Query) -> tuple[int, Query | None]:
+    """How many words a query requires, and the query with any of them enough (None: fewer than MOST_FROM_WORDS).
 
-    query: Query
-    scores: dict[int, float] = field(default_factory=dict)
-    by_doc: dict[str, list[int]] = field(default_factory=dict)
-    kinds: Counter = field(default_factory=Counter)
-    complete: bool = True
-    scored: Scored | None = None  # the postings read, when scored from them (not by Whoosh's matchers)
-
-    def add(self, number: int, score: float, table: EntryTable) -> None:
-        """Count one matching passage."""
-        self.scores[number] = score
-        self.by_doc.setdefault(table.doc_of[number], []).append(number)
-        self.kinds[table.kind_of[number]] += 1
-
-
-def _collect(index: ArchiveIndex, searcher, query: Query, where: Query | set[int] | None, table: EntryTable,
-             sort: str, deadline: float) -> Found:
-    """Every matching passage, scored (with feedback for relevance), grouped by document and counted by kind.
-
-    Scores are read from whole postings blocks (indexer.scores) for the queries that module handles,
-    by Whoosh's matchers for the others (wildcards, fuzzy words, ranges). Either stops at the deadline
-    (the thread's CPU time) with what it has found.
+    Its NOT words stay excluded: a question pasted with "-dash" in it still leaves out "dash".
     """
-    allowed = set(where.docs(searcher)) if isinstance(where, Query) else where
-    if not supported(query):
-        return _collect_matches(searcher, query, allowed, table, sort, deadline)
-    scored = query_scores(searcher, query, index.field_lengths, deadline)
-    scores = {n: s for n, s in scored.scores.items() if n not in table.documents and (allowed is None or n in allowed)}
-    extra = feedback(query, searcher, heapq.nlargest(FEEDBACK_PASSAGES, scores, key=scores.__getitem__)) \
-        if sort == "relevance" else None
-    complete = scored.complete
-    if extra is not None:
-        more = query_scores(searcher, extra, index.field_lengths, deadline)
-        scores = {n: s + more.scores[n] if n in more.scores else s for n, s in scores.items()}
-        complete = complete and more.complete
-    found = Found(query if extra is None else AndMaybe(query, extra), complete=complete, scored=scored)
-    for number in sorted(scores):  # entry order, as the matchers give them: ties keep it
-        found.add(number, scores[number], table)
-    return found
-
-
-def _collect_matches(searcher, query: Query, allowed: set[int] | None, table: EntryTable, sort: str,
-                     deadline: float) -> Found:
-    """_collect by Whoosh's matchers: one loop over each segment's matcher, checking the deadline every
-    CHECK_EVERY matches.
-    """
-    if sort == "relevance" and _text_words(query) >= FEEDBACK_FROM_WORDS:
-        best = searcher.search(query, filter=allowed, mask=table.documents, limit=FEEDBACK_PASSAGES)
-        extra = feedback(query, searcher, [hit.docnum for hit in best])
-        query = query if extra is None else AndMaybe(query, extra)
-    found, context, masked, steps = Found(query), searcher.context(), table.documents, 0
-    for leaf, offset in searcher.leaf_searchers():
-        matcher = query.matcher(leaf, context)
-        while matcher.is_active():
-            steps += 1
-            if steps % CHECK_EVERY == 1 and time.thread_time() >= deadline:
-                found.complete = False
-                return found
-            number = offset + matcher.id()
-            if number not in masked and (allowed is None or number in allowed):
-                found.add(number, matcher.score(), table)
-            matcher.next()
-    return found
-
-
-def _words(query: Query) -> tuple[list[Query], list[Query]]:
-    """The words (or phrases) a query requires all of, and the conditions besides them (footnote:).
-
-    Only a plain query of words has them: one with OR, NOT or a single word has none.
-    """
+    if isinstance(query, AndNot):
+        words, loose = loosened(query.a)
+        return words, None if loose is None else AndNot(loose, query.b)
     if not isinstance(query, And):
-        return [], []
-    conditions = [q for q in query.subqueries if isinstance(q, Term) and q.fieldname == "kind"]
-    return [q for q in query.subqueries if q not in conditions], conditions
+        return 0, None
+    required = [q for q in query.subqueries if type(q) is not Not]
+    excluded = [q for q in query.subqueries if type(q) is Not]
+    if len(required) < MOST_FROM_WORDS:
+        return len(required), None
+    loose = Or([word for q in required for word in _parts_as_words(q)])
+    return len(required), And([loose, *excluded]) if excluded else loose
 
 
-def _with_most(words: list[Query], conditions: list[Query], searcher, where: Query | None) -> set[int]:
-    """The passages (within the filters and conditions) with most of the words: at least half of them,
-    or as many as the best passage has when none has half.
+def _parts_as_words(query: Query) -> list[Query]:
+    """A part of a query; a joined word (``wing-flutter``: a phrase or one word) as the bare words it joins."""
+    if not isinstance(query, Or) or not all(isinstance(q, WordFields) for q in query.subqueries):
+        return [query]
+    phrases = [q for q in query.subqueries[0].subqueries if type(q) is Phrase]
+    if not phrases:
+        return [query]
+    return [WordFields([Term(p.fieldname, p.words[at], boost=p.boost) for p in phrases])
+            for at in range(len(phrases[0].words))]
+
+
+@dataclass
+class RankedDocument:
+    """A matching document: its score, its matching passages best first (``shown`` when none match in text)."""
+
+    doc_id: str
+    score: float
+    passages: list[tuple[float, int]]
+    matches: int
+    held: int = 0  # the most parts of the query one of its passages holds
+
+
+def _ranked_documents(matched: Matched, table: EntryTable, sort: str, with_all: set[str]) -> list[RankedDocument]:
+    """The matching documents in relevance or date (newest first) order, each with its passages best first.
+
+    A document's score is its evidence plus its best passage's score. Those holding all the query's
+    words (``with_all``) come first, and among them those with more of the words in one passage. Its passages holding more of the
+    query's parts come first, then the better scored. A document no passage of which holds a word (a
+    title word alone) shows its best passage all the same, and counts no match.
     """
-    counts = Counter(number for word in words for number in set(word.docs(searcher)))
-    limits = [q for q in (where, *conditions) if q is not None]
-    if limits:
-        allowed = set(And(limits).docs(searcher))
-        counts = Counter({number: count for number, count in counts.items() if number in allowed})
-    needed = min(-(-len(words) // 2), max(counts.values(), default=1))
-    return {number for number, count in counts.items() if count >= needed}
+    by_doc: dict[str, list[tuple[float, int]]] = {}
+    for n, score in matched.passages.items():
+        if n not in table.documents:
+            by_doc.setdefault(table.doc_of[n], []).append((score, n))
+    ranked = []
+    held = matched.text
+    for doc_id, evidence in matched.docs.items():
+        passages = sorted(by_doc.get(doc_id, ()), key=lambda p: (-held.get(p[1], 0), -p[0], p[1]))
+        in_text = [p for p in passages if p[1] in held]
+        best = max((score for score, _ in passages), default=0.0)
+        most_held = held.get(passages[0][1], 0) if passages else 0
+        ranked.append(RankedDocument(doc_id, evidence + best, in_text or passages[:1], len(in_text), most_held))
+    ranked.sort(key=lambda d: (d.doc_id not in with_all, -d.held if d.doc_id in with_all else 0, -d.score, d.doc_id))
+    if sort == "date":
+        ranked.sort(key=lambda d: table.facts[d.doc_id].date, reverse=True)
+    return ranked
+
+
+def _page(ranked: list[RankedDocument], request: SearchRequest) -> list[tuple[str, list[tuple[float, int]], int]]:
+    """The documents of the requested page with the passages to show; within one document, a page of passages."""
+    if request.doc_id:
+        start = (request.page - 1) * request.per_page
+        return [(d.doc_id, d.passages[start:start + request.per_page], d.matches) for d in ranked]
+    start = (request.page - 1) * request.per_page
+    return [(d.doc_id, d.passages[:request.passages], d.matches) for d in ranked[start:start + request.per_page]]
+
+
+def with_feedback(matcher: DocumentMatcher, query: Query, matched: Matched, table: EntryTable) -> Matched:
+    """The matches of a long query ranked also by the key words of its best passages (see ``feedback``)."""
+    text = matched.text or {n for n in matched.passages if n not in table.documents}
+    best = heapq.nlargest(FEEDBACK_PASSAGES, text, key=matched.passages.__getitem__)
+    extra = feedback(query, matcher.searcher, best)
+    if extra is None:
+        return matched
+    # scored apart from the query's own postings, so that snippets mark the query's own words only
+    own = matcher.shared
+    matcher.shared = Scored(frequencies=own.frequencies)
+    try:
+        return maybe(matched, matcher.match(extra))
+    finally:
+        matcher.shared = own
 
 
 def feedback(query: Query, searcher, best: list[int]) -> Query | None:
@@ -472,10 +497,9 @@ def _text_words(query: Query) -> int:
     return len({text for field, text in query.all_terms() if field == "content"})
 
 
-def _highlighted(results, query: Query, page: list, passages: int, facts: dict[str, DocumentFacts],
+def _highlighted(results, query: Query, page: list, facts: dict[str, DocumentFacts],
                  scored: Scored | None) -> list[DocumentMatches]:
-    """The documents of one page, each with its best passages highlighted (and only those)."""
-    page = [(doc_id, docnums[:passages], len(docnums)) for doc_id, docnums in page]
+    """The documents of one page, each with the passages to show highlighted (and only those)."""
     # pinpoint: snippets from the character positions kept in the index, without re-reading whole sections;
     # Whoosh loads those positions for every hit in top_n, so it holds the hits shown only
     results.top_n = [hit for _, shown, _ in page for hit in shown]
@@ -542,23 +566,12 @@ def _filter(request: SearchRequest) -> Query | None:
     return And(terms) if terms else None
 
 
-def _ordered_documents(matched: dict[str, list[int]], scores: dict[int, float], facts: dict[str, DocumentFacts],
-                       sort: str) -> list[tuple[str, list[tuple[float, int]]]]:
-    """Each matching document with its passages best first, in relevance or date (newest first) order."""
-    ranked = [(doc_id, sorted(((scores.get(n, 0.0), n) for n in docnums), reverse=True))
-              for doc_id, docnums in matched.items() if doc_id in facts]
-    ranked.sort(key=lambda item: item[1][0][0], reverse=True)
-    if sort == "date":
-        ranked.sort(key=lambda item: facts[item[0]].date, reverse=True)
-    return ranked
-
-
-def _facets(matched: dict[str, list[int]], kinds: Counter,
+def _facets(ranked: list[RankedDocument], kinds: Counter,
             facts: dict[str, DocumentFacts]) -> dict[str, list[tuple[str, int]]]:
-    """Documents per author, publisher and year, and passages per kind, most first."""
+    """Documents per author, publisher and year, and matching passages per kind, most first."""
     counts: dict[str, dict[str, int]] = {"author": {}, "publisher": {}, "year": {}}
-    for doc_id in matched:
-        doc = facts.get(doc_id)
+    for ranked_doc in ranked:
+        doc = facts.get(ranked_doc.doc_id)
         if doc is None:
             continue
         for name, values in (("author", doc.authors), ("publisher", (doc.publisher,)), ("year", (doc.year,))):
@@ -594,24 +607,30 @@ def snippet_page(snippet: str, content: str, pages: list[str]) -> str:
 
 
 def _suggestion(index: ArchiveIndex, searcher, text: str) -> str:
-    """A corrected query from the archive's own words, or '' when every word is known."""
-    query = parse_query(text, index)
-    reader = searcher.reader()
-    tokens = list(query.all_tokens())
-    # a bare word is searched in several fields: it is corrected once, from the text's words;
-    # a wildcard or fuzzy word is left as typed
-    in_text = {t.text for t in tokens if t.fieldname == "content"}
-    expanding = {(q.fieldname, q.text) for q in query.leaves() if isinstance(q, MultiTerm)}
-    unknown = [(t.fieldname, t.text) for t in tokens if (t.fieldname == "content" or t.text not in in_text)
-               and (t.fieldname, t.text) not in reader and (t.fieldname, t.text) not in expanding]
-    if not unknown:
-        return ""
-    try:
-        correction = searcher.correct_query(query, text, correctors={"content": WordCorrector(index, searcher)},
-                                            terms=unknown, aliases={"title": "content", "section_title": "content"})
-    except TypeError:  # Whoosh cannot place a correction in text it split oddly (control characters)
-        return ""
-    return correction.string if correction.string != text else ""
+    """The query with each word the archive does not hold replaced by its nearest word ('' when all are known).
+
+    Words are read from the text as typed: a field name, an operator, a wildcard or fuzzy word, and each
+    part of a hyphenated word the archive holds are left as they are.
+    """
+    reader, corrector, schema = searcher.reader(), None, searcher.schema
+    pieces, last = [], 0
+    for found in SUGGESTABLE.finditer(text):
+        word = found.group(0)
+        if word in OPERATORS or _known(reader, schema, word):
+            continue
+        corrector = corrector or WordCorrector(index, searcher)
+        stem = next(iter(ANALYZER(word)), None)
+        better = corrector.suggest(stem.text, limit=1) if stem is not None else []
+        if better and better[0] != word.lower():
+            pieces += [text[last:found.start()], better[0]]
+            last = found.end()
+    return "".join([*pieces, text[last:]]) if pieces else ""
+
+
+def _known(reader, schema, word: str) -> bool:
+    """Whether a typed word is a stop word or is found in a field a bare word is searched in."""
+    in_fields = [(name, text) for name in FIELD_WEIGHTS for text in schema[name].process_text(word, mode="query")]
+    return not in_fields or any(term in reader for term in in_fields)
 
 
 class WordCorrector(Corrector):

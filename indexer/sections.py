@@ -118,7 +118,7 @@ def build_sections(blocks: list[Block]) -> list[Section]:
     return assign_ids(sections)
 
 
-READER_ANCHORS = re.compile(r"(note|ref)-\d+(-\d+)?|contents|notes|related|cite|results|top")
+READER_ANCHORS = re.compile(r"(note|ref)-\d+(-\d+)?|contents|notes|related|cite|results|top|abstract")
 """Anchors the reader page uses itself, which a section id must not take."""
 
 
