@@ -99,7 +99,8 @@ class DocumentMatcher:
         if supported(query):
             scored = query_scores(self.searcher, query, self.lengths, self.deadline, self.shared)
             scores, complete = scored.scores, scored.complete
-            text = scored.text
+            # a note carries the heading of the section citing it, which is not the note's own text
+            text = scored.text | {n for n in scored.headings if self.table.kind_of[n] == "body"}
         else:
             scores, complete = matcher_scores(self.searcher, query, self.deadline)
             text = set(scores) if _fields(query) & TEXT_FIELDS else set()

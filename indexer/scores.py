@@ -31,7 +31,8 @@ from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
 ORS = (Or, DefaultOr, PreloadedOr, SplitOr)
-TEXT_FIELDS = frozenset({"content", "section_title"})  # a passage's own words (the title and authors are the document's)
+# a passage's own words: its text and heading (the title and authors are the document's)
+TEXT_FIELDS = frozenset({"content", "section_title"})
 Scores = dict[int, float]
 
 
@@ -92,7 +93,9 @@ class Scored:
     complete: bool = True
     read: dict[tuple[str, bytes], list[tuple[int, Postings]]] = field(default_factory=dict)
     frequencies: dict[tuple[str, str], int] = field(default_factory=dict)  # passages per term, index-wide
-    text: set[int] = field(default_factory=set)  # entries found by a word of their own text (TEXT_FIELDS)
+    # entries found by a word of their own text, and of their section's heading (TEXT_FIELDS)
+    text: set[int] = field(default_factory=set)
+    headings: set[int] = field(default_factory=set)
 
     def sharing(self) -> Scored:
         """A new, empty result that reuses this one's postings and frequencies (parts of one query)."""
@@ -189,14 +192,19 @@ class _Segment:
         """BM25F scores of one term's postings, as Whoosh's BM25FScorer gives them (times the boost)."""
         if postings is None:
             return {}
-        if fieldname in TEXT_FIELDS:
-            self.scored.text.update(self.offset + n for n in postings.ids)
+        self._found_in(fieldname, postings)
         if not self.searcher.schema[fieldname].scorable:
             return _boosted(dict(zip(postings.ids, postings.weights)), boost)
         k1 = self.weighting.K1
         idf, (norm, codes), k1_plus = self.searcher.idf(fieldname, text), self._norms(fieldname, k1), k1 + 1
         scores = {n: idf * ((w * k1_plus) / (w + norm[codes[n]])) for n, w in zip(postings.ids, postings.weights)}
         return _boosted(scores, boost)
+
+    def _found_in(self, fieldname: str, postings: Postings) -> None:
+        """Record the entries a term of their text or heading was found in."""
+        if fieldname in TEXT_FIELDS:
+            found = self.scored.text if fieldname == "content" else self.scored.headings
+            found.update(self.offset + n for n in postings.ids)
 
     def _norms(self, fieldname: str, scale: float) -> tuple[list[float], bytes]:
         """A field's BM25 length norm, ``(1 - b) + b * length / average`` times ``scale``, for each length
@@ -225,8 +233,7 @@ class _Segment:
             postings = self._postings(q.fieldname, q.text)
             if postings is None:
                 continue
-            if q.fieldname in TEXT_FIELDS:
-                self.scored.text.update(self.offset + n for n in postings.ids)
+            self._found_in(q.fieldname, postings)
             norm, codes = self._norms(q.fieldname, 1.0)
             for n, w in zip(postings.ids, postings.weights):
                 tf[n] = tf.get(n, 0.0) + q.boost * w / norm[codes[n]]

@@ -194,8 +194,9 @@ class SearchResult:
 
     @property
     def pages(self) -> int:
-        """How many pages of documents there are."""
-        return max(1, -(-self.total_documents // self.request.per_page))
+        """How many pages of documents there are (of passages, searching within one document)."""
+        shown = self.total if self.request.doc_id else self.total_documents
+        return max(1, -(-shown // self.request.per_page))
 
     def notes(self) -> list[str]:
         """What a reader is told about how the results were found (most of the words, a search stopped)."""
@@ -441,10 +442,9 @@ def _ranked_documents(matched: Matched, table: EntryTable, sort: str, with_all: 
 
 def _page(ranked: list[RankedDocument], request: SearchRequest) -> list[tuple[str, list[tuple[float, int]], int]]:
     """The documents of the requested page with the passages to show; within one document, a page of passages."""
-    if request.doc_id:
-        start = (request.page - 1) * request.per_page
-        return [(d.doc_id, d.passages[start:start + request.per_page], d.matches) for d in ranked]
     start = (request.page - 1) * request.per_page
+    if request.doc_id:
+        return [(d.doc_id, d.passages[start:start + request.per_page], d.matches) for d in ranked]
     return [(d.doc_id, d.passages[:request.passages], d.matches) for d in ranked[start:start + request.per_page]]
 
 
