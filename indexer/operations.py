@@ -6,6 +6,7 @@ a ``writing`` flag left by a killed writer makes the next writer reconcile the i
 """
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import sqlite3
@@ -24,7 +25,7 @@ from archive.store import Store, record_hash
 from indexer.index import ArchiveIndex, IndexUnavailable, rebuild
 from indexer.options import ParseOptions
 from indexer.pipeline import SIDECAR_SUFFIXES, parse_file
-from indexer.read import FORMATS, source_format
+from indexer.read import FORMATS, path_text, source_format
 from indexer.search import MAX_PAGE, MAX_PER_PAGE, SearchRequest, search
 from indexer.variants import VARIANTS_FILE, read_variants
 
@@ -60,13 +61,13 @@ def collect_sources(paths: Iterable[Path]) -> tuple[list[Path], list[dict]]:
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 found += [Path(root, f) for f in sorted(files) if _ingestible(f)]
         elif not path.exists() and not path.is_symlink():
-            failed.append({"path": str(path), "error": "no such file or folder"})
+            failed.append({"path": path_text(path), "error": "no such file or folder"})
         else:
             try:
                 source_format(path)
                 found.append(path)
             except SourceError as err:
-                failed.append({"path": str(path), "error": err.reason})
+                failed.append({"path": path_text(path), "error": err.reason})
     return found, failed
 
 
@@ -134,19 +135,20 @@ def ingest(paths: Iterable[Path], settings: Settings, options: ParseOptions,
         procs = (os.cpu_count() or 1) if len(files) >= INDEX_PARALLEL_FROM else 1
         with Batch(store, index, procs, report, notify) as batch:
             for path, parsed in parse_all(files, options, workers):
-                if isinstance(parsed, str):
-                    item = {"path": str(path), "error": parsed}
+                data = None if isinstance(parsed, str) else _bytes_parsed(path, parsed.source.sha256)
+                if isinstance(parsed, str) or isinstance(data, str):
+                    item = {"path": path_text(path), "error": parsed if isinstance(parsed, str) else data}
                     report.failed.append(item)
                     notify("failed", item)
                     continue
                 outcome = _classify(store, parsed)
                 if outcome == "unchanged":
-                    item = {"path": str(path), "id": store.id_for_content(parsed.source.sha256),
+                    item = {"path": path_text(path), "id": store.id_for_content(parsed.source.sha256),
                             "title": parsed.meta.title}
                     report.unchanged.append(item)
                     notify("unchanged", item)
                     continue
-                store.save_original(Path(path).read_bytes(), parsed.source.sha256, Path(path).suffix)
+                store.save_original(data, parsed.source.sha256, Path(path).suffix)
                 batch.add(outcome, parsed)
         if report.added or report.replaced:
             _merge_small_segments(index)
@@ -160,6 +162,19 @@ def _merge_small_segments(index: ArchiveIndex) -> None:
     except OSError as err:
         raise ArchiveError(f"the documents were added, but merging the index's segments failed ({err}); "
                            "searching works, and the next ingest tries again") from err
+
+
+def _bytes_parsed(path: Path, sha256: str) -> bytes | str:
+    """The file's bytes to keep as its original, or the reason they cannot be: the file changed since
+    it was parsed, so the original would not be what was indexed.
+    """
+    try:
+        data = Path(path).read_bytes()
+    except OSError as err:
+        return f"cannot be read again to be kept ({err.strerror or err})"
+    if hashlib.sha256(data).hexdigest() != sha256:
+        return "the file changed while it was being ingested: ingest it again"
+    return data
 
 
 def _classify(store: Store, doc: Document) -> str:

@@ -15,7 +15,7 @@ from indexer.htmlsource import parse_html
 from indexer.mdsource import FrontMatterError, markdown_to_html, metadata_from_mapping, split_front_matter
 from indexer.options import ParseOptions
 from indexer.pdfsource import assign_pages
-from indexer.read import PACKAGES, Source, read_source
+from indexer.read import PACKAGES, Source, path_text, read_source
 from indexer.sections import slugify
 from indexer.blocks import SourceText
 from indexer.split import Split, split_blocks, split_text
@@ -38,8 +38,8 @@ def parse_source(source: Source, options: ParseOptions) -> Document:
         raise SourceError(source.path, "HTML is nested too deeply to read") from None
     meta = split.meta.merged_with(options.overrides)
     if not meta.title:
-        meta = meta.merged_with(Metadata(title=source.path.stem))
-    info = SourceInfo(str(source.path.resolve()), source.sha256, source.format, source.encoding,
+        meta = meta.merged_with(Metadata(title=path_text(source.path.stem)))
+    info = SourceInfo(path_text(source.path.resolve()), source.sha256, source.format, source.encoding,
                       len(source.data), datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"))
     return Document(document_id(meta.title, source.sha256), meta, split.sections, split.footnotes,
                     split.parts, info, extraction(split, source))

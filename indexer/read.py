@@ -1,6 +1,8 @@
 """Read a source file: bytes to normalised text, with the encoding detected and bad input refused."""
 from __future__ import annotations
 
+import os
+
 import hashlib
 import re
 import unicodedata
@@ -41,6 +43,15 @@ class Source:
     def sha256(self) -> str:
         """The hash of the exact bytes, used to spot identical re-ingests."""
         return hashlib.sha256(self.data).hexdigest()
+
+
+def path_text(path: Path | str) -> str:
+    """A path as text that can be stored and printed: bytes of a name that are not UTF-8 as ``\\xNN``.
+
+    >>> path_text(Path(b"/tmp/bad\\xff.txt".decode("utf-8", "surrogateescape")))
+    '/tmp/bad\\\\xff.txt'
+    """
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def source_format(path: Path) -> str:

@@ -104,3 +104,30 @@ def test_sidecar_values_are_kept_in_the_record(settings, tmp_path):
     with operations.readable(settings) as (store, _):
         doc = store.get(report.added[0]["id"])
     assert doc.meta.date == "2020-02-29" and doc.meta.authors == ("A. Writer",)
+
+
+def test_a_file_name_that_is_not_utf8_loses_nothing(settings, tmp_path):
+    """Its bytes are written \\xNN in the record and the report; the batch lands whole."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / b"bad\xff.txt".decode("utf-8", "surrogateescape")).write_bytes(GOOD.replace(b"Good", b"Odd"))
+    report = ingest_beside_a_good_file(settings, folder, folder)
+    assert sorted(Path(item["path"]).name for item in report.added) == ["bad\\xff.txt", "good.txt"]
+
+
+def test_a_file_rewritten_while_it_is_ingested_fails_alone(settings, tmp_path, monkeypatch):
+    """The kept original must be the bytes that were parsed: a file changed in between is refused."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    changing = folder / "changing.txt"
+    changing.write_bytes(GOOD)
+    parse = operations.parse_file
+
+    def parse_then_rewrite(path, options):
+        doc = parse(path, options)
+        if path.name == "changing.txt":
+            path.write_bytes(GOOD.replace(b"ordinary", b"rewritten"))
+        return doc
+    monkeypatch.setattr(operations, "parse_file", parse_then_rewrite)
+    report = ingest_beside_a_good_file(settings, folder, changing)
+    assert "changed while it was being ingested" in failure_for(report, changing)

@@ -163,6 +163,9 @@ def test_serve_answers_from_several_worker_processes(corpus_settings):
         with pytest.raises(urllib.error.HTTPError) as too_long:  # 30 kB of request line, past gunicorn's default
             urllib.request.urlopen(f"http://127.0.0.1:{port}/api/search?q={'%C3%BC' * 5000}", timeout=10)
         assert too_long.value.code == 400 and json.load(too_long.value)["param"] == "q"
+        with pytest.raises(urllib.error.HTTPError) as past_cap:  # 100 kB: refused by the server's line cap
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/search?q={'x' * 100_000}", timeout=10)
+        assert past_cap.value.code == 400 and b"Request Line is too large" in past_cap.value.read()
         deadline = time.monotonic() + 30
         while len(_children(server.pid)) < 2 and time.monotonic() < deadline:
             time.sleep(0.1)

@@ -9,6 +9,13 @@ import os
 from typing import Callable
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.http import message
+
+# A pasted question of MAX_QUERY_CHARS in any script fits, percent-encoded, in 64 kB. gunicorn caps
+# its request line at 8190 bytes, and with no cap (0) it reads a line in time growing with the
+# square of its length (16 MB took 41 s): its cap is raised to this, which bounds that time.
+MAX_REQUEST_LINE = 64 * 1024
+message.MAX_REQUEST_LINE = MAX_REQUEST_LINE + 1
 
 
 def default_workers() -> int:
@@ -24,9 +31,9 @@ class Server(BaseApplication):
         self.options = {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
                         "worker_class": "gthread", "accesslog": None, "errorlog": "-", "loglevel": "warning",
                         "timeout": 120, "graceful_timeout": 10, "proc_name": "longform-archive",
-                        # no cap on the request line: an over-long query reaches the app, which answers
-                        # it with its own error (JSON on /api/), not gunicorn's HTML 414 page
-                        "limit_request_line": 0}
+                        # a query up to 64 kB reaches the app, which answers one over MAX_QUERY_CHARS with
+                        # its own error (JSON on /api/); a longer line gets gunicorn's 400
+                        "limit_request_line": MAX_REQUEST_LINE}
         super().__init__()
 
     def load_config(self) -> None:
