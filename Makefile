@@ -16,6 +16,7 @@ browser:
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
 
 test: install browser
+	$(PYTHON) -m ruff check .
 	$(PYTHON) -m pytest
 
 # Serves the web app on a demo archive, built on first run from ../shared/corpus if present, else from the samples.

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field, fields
 
 from whoosh import qparser
 from whoosh.highlight import HtmlFormatter, PinpointFragmenter, WholeFragmenter, get_text, highlight
-from whoosh.query import And, AndNot, MultiTerm, Not, Or, Phrase, Prefix, Query, Term, TermRange, Wildcard
+from whoosh.query import And, AndNot, Not, Or, Phrase, Prefix, Query, Term, TermRange, Wildcard
 from whoosh.searching import Hit as WhooshHit
 from whoosh.searching import Results
 from whoosh.spelling import Corrector

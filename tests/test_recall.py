@@ -91,7 +91,7 @@ def test_every_match_of_a_document_can_be_paged_through(client, corpus_ids):
         assert payload["pages"] == -(-first["total"] // 3)
         anchors += [h["section_id"] + str(h["note_number"]) for h in payload["hits"]]
     assert len(anchors) == len(set(anchors)) == first["total"]
-    page = client.get(f"/?q=rapprochement").get_data(as_text=True)
+    page = client.get("/?q=rapprochement").get_data(as_text=True)
     assert f"All {first['total']} matches in this document" in page
 
 
