@@ -28,7 +28,6 @@ MAX_QUERY_CHARS = 4000
 # seconds of its own work (CPU time of its thread: waiting for a busy server does not count) a search may
 # spend collecting passages, after which it stops and says its counts are those found by then
 TIME_LIMIT = 1.0
-CHECK_EVERY = 1024  # matches between two looks at the clock
 MANY_WORDS = 64  # a query finding more words of the text than this has its snippets' words found from the text
 MAX_PAGE = 1000
 MAX_PER_PAGE = 100
