@@ -128,6 +128,7 @@ class ArchiveIndex:
         self._rebuilding = threading.Lock()
         self._segment_tables: dict[tuple[str, int], EntryTable] = {}
         self._lengths: dict[tuple[str, str], bytes] = {}
+        self._query_schemas: dict[tuple[str, ...], object] = {}
 
     @classmethod
     def create(cls, index_dir: Path) -> ArchiveIndex:
@@ -178,6 +179,15 @@ class ArchiveIndex:
     def remove(writer, doc_id: str) -> None:
         """Remove every entry of a document."""
         writer.delete_by_term("doc_id", doc_id)
+
+    def query_schema(self, *aliases: str):
+        """The schema with extra names for the content field, for a query parser (made once per index)."""
+        if aliases not in self._query_schemas:
+            schema = self.ix.schema.copy()
+            for alias in aliases:
+                schema.add(alias, schema["content"])
+            self._query_schemas[aliases] = schema
+        return self._query_schemas[aliases]
 
     def document_hashes(self) -> dict[str, str]:
         """Each indexed document id with the record hash it was indexed from."""

@@ -276,9 +276,7 @@ def parse_query(text: str, index: ArchiveIndex) -> Query:
     The text is first read as typed (``indexer.querytext``): curly quotes, hyphenated words, a question's
     closing ``?``. ``footnote:`` words must stand in a note (the rest of the query anywhere).
     """
-    schema = index.ix.schema.copy()
-    schema.add(FOOTNOTE, schema["content"])  # known to the parser, then looked for in the notes' content
-    parser = ArchiveQueryParser(None, schema, group=qparser.AndGroup)
+    parser = ArchiveQueryParser(None, index.query_schema(FOOTNOTE), group=qparser.AndGroup)
     parser.remove_plugin_class(qparser.SingleQuotePlugin)  # pasted text's 'quotes' are not literal terms
     parser.add_plugin(qparser.MultifieldPlugin(list(FIELD_WEIGHTS), fieldboosts=FIELD_WEIGHTS, group=WordFieldsGroup))
     parser.add_plugin(FuzzyWords())
@@ -366,7 +364,7 @@ def search(index: ArchiveIndex, request: SearchRequest, searcher=None,
     kinds = Counter(table.kind_of[n] for n in matched.text)
     result = SearchResult(request, len(matched.text), len(ranked), variants=added, match=match,
                           facets=_facets(ranked, kinds, table.facts), complete=matched.complete)
-    result.documents = _highlighted(Results(searcher, query, []), query, _page(ranked, request), table.facts,
+    result.documents = _highlighted(Results(searcher, query, []), query, _page(ranked, request, matched.text), table.facts,
                                     matcher.shared)
     if result.total_documents <= 1:
         result.suggestion = _suggestion(index, searcher, text)
@@ -404,7 +402,7 @@ def _parts_as_words(query: Query) -> list[Query]:
 
 @dataclass
 class RankedDocument:
-    """A matching document: its score, its matching passages best first (``shown`` when none match in text)."""
+    """A matching document: its score, the passages found in it, how many of them match, and ``held``."""
 
     doc_id: str
     score: float
@@ -414,37 +412,45 @@ class RankedDocument:
 
 
 def _ranked_documents(matched: Matched, table: EntryTable, sort: str, with_all: set[str]) -> list[RankedDocument]:
-    """The matching documents in relevance or date (newest first) order, each with its passages best first.
+    """The matching documents in relevance or date (newest first) order, each with its passages.
 
     A document's score is its evidence plus its best passage's score. Those holding all the query's
-    words (``with_all``) come first, and among them those with more of the words in one passage. Its passages holding more of the
-    query's parts come first, then the better scored. A document no passage of which holds a word (a
-    title word alone) shows its best passage all the same, and counts no match.
+    words (``with_all``) come first, and among them those with more of the words in one passage. A
+    document no passage of which holds a word (a title word alone) shows its best passage all the
+    same, and counts no match.
     """
     by_doc: dict[str, list[tuple[float, int]]] = {}
     for n, score in matched.passages.items():
         if n not in table.documents:
             by_doc.setdefault(table.doc_of[n], []).append((score, n))
-    ranked = []
     held = matched.text
+    ranked = []
     for doc_id, evidence in matched.docs.items():
-        passages = sorted(by_doc.get(doc_id, ()), key=lambda p: (-held.get(p[1], 0), -p[0], p[1]))
-        in_text = [p for p in passages if p[1] in held]
+        passages = by_doc.get(doc_id, [])
         best = max((score for score, _ in passages), default=0.0)
-        most_held = held.get(passages[0][1], 0) if passages else 0
-        ranked.append(RankedDocument(doc_id, evidence + best, in_text or passages[:1], len(in_text), most_held))
+        most_held = max((held.get(n, 0) for _, n in passages), default=0)
+        ranked.append(RankedDocument(doc_id, evidence + best, passages, sum(n in held for _, n in passages), most_held))
     ranked.sort(key=lambda d: (d.doc_id not in with_all, -d.held if d.doc_id in with_all else 0, -d.score, d.doc_id))
     if sort == "date":
         ranked.sort(key=lambda d: table.facts[d.doc_id].date, reverse=True)
     return ranked
 
 
-def _page(ranked: list[RankedDocument], request: SearchRequest) -> list[tuple[str, list[tuple[float, int]], int]]:
+def _shown(document: RankedDocument, held: dict[int, int]) -> list[tuple[float, int]]:
+    """A document's passages to show, best first: those holding more of the query's parts, then the better
+    scored; its best passage when none holds a word of the query.
+    """
+    order = sorted(document.passages, key=lambda p: (-held.get(p[1], 0), -p[0], p[1]))
+    return [p for p in order if p[1] in held] or order[:1]
+
+
+def _page(ranked: list[RankedDocument], request: SearchRequest,
+          held: dict[int, int]) -> list[tuple[str, list[tuple[float, int]], int]]:
     """The documents of the requested page with the passages to show; within one document, a page of passages."""
     start = (request.page - 1) * request.per_page
     if request.doc_id:
-        return [(d.doc_id, d.passages[start:start + request.per_page], d.matches) for d in ranked]
-    return [(d.doc_id, d.passages[:request.passages], d.matches) for d in ranked[start:start + request.per_page]]
+        return [(d.doc_id, _shown(d, held)[start:start + request.per_page], d.matches) for d in ranked]
+    return [(d.doc_id, _shown(d, held)[:request.passages], d.matches) for d in ranked[start:start + request.per_page]]
 
 
 def with_feedback(matcher: DocumentMatcher, query: Query, matched: Matched, table: EntryTable) -> Matched:
