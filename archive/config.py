@@ -6,9 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_MAX_FILE_MB = 20
+DEFAULT_PARSE_SECONDS = 60.0
+DEFAULT_PARSE_MEMORY_MB = 2048
 SETTINGS_ENV = {
     "ARCHIVE_DATA_DIR": "where the archive lives (store, originals, index)",
     "ARCHIVE_MAX_FILE_MB": "largest source file ingest accepts, in MB",
+    "ARCHIVE_PARSE_SECONDS": "seconds one file may take to read before ingest stops it and reports it",
+    "ARCHIVE_PARSE_MEMORY_MB": "memory (address space, in MB) one file's reader may use before it is stopped",
     "ARCHIVE_LOCK_TIMEOUT": "seconds a writer waits for another writer before saying the archive is busy",
     "ARCHIVE_BASE_URL": "where 'archive serve' is reached, for the reader links in citations made by 'archive cite'",
 }
@@ -29,6 +33,8 @@ class Settings:
     max_file_bytes: int = DEFAULT_MAX_FILE_MB * 1024 * 1024
     lock_timeout: float = 10.0
     base_url: str = DEFAULT_BASE_URL
+    parse_seconds: float = DEFAULT_PARSE_SECONDS
+    parse_memory_mb: int = DEFAULT_PARSE_MEMORY_MB
 
     def __post_init__(self):
         object.__setattr__(self, "data_dir", Path(self.data_dir))
@@ -40,7 +46,9 @@ class Settings:
         max_mb = _number(environ, "ARCHIVE_MAX_FILE_MB", DEFAULT_MAX_FILE_MB)
         timeout = _number(environ, "ARCHIVE_LOCK_TIMEOUT", 10.0)
         base_url = (environ.get("ARCHIVE_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
-        return cls(Path(chosen).expanduser(), int(max_mb * 1024 * 1024), timeout, base_url)
+        seconds = _number(environ, "ARCHIVE_PARSE_SECONDS", DEFAULT_PARSE_SECONDS)
+        memory = int(_number(environ, "ARCHIVE_PARSE_MEMORY_MB", DEFAULT_PARSE_MEMORY_MB))
+        return cls(Path(chosen).expanduser(), int(max_mb * 1024 * 1024), timeout, base_url, seconds, memory)
 
     @property
     def index_dir(self) -> Path:

@@ -20,7 +20,8 @@ from benchmarks.quality import books, manual_pages, web_pages
 
 TOP = 10
 QUERY_KINDS = ("two_sections", "heading", "heading_question", "hyphenated", "sentence")
-HYPHENATED = re.compile(r"(?<![\w-])[^\W\d_]{2,}(?:-[^\W\d_]{2,})+(?![\w-])")
+# a hyphenated word standing in prose: not part of an address, a path or a gendered "*innen" form
+HYPHENATED = re.compile(r"(?<![\w./@*:-])[^\W\d_]{2,}(?:-[^\W\d_]{2,})+(?![\w/@*:-]|\.\w)")
 SENTENCE = re.compile(r"(?<=[.!?])\s+")
 MARKER = re.compile(r"\[\^\d+\]")
 

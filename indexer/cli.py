@@ -55,9 +55,12 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
 @click.option("--language", help="Language code, such as en or fr.")
 @click.option("--max-file-mb", type=click.FloatRange(min=0, min_open=True),
               help="Largest file accepted, in MB (default: $ARCHIVE_MAX_FILE_MB or 20).")
+@click.option("--follow-symlinks", is_flag=True,
+              help="Follow links that lead out of a folder being ingested (by default they are refused).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of lines.")
 @click.pass_context
-def ingest(ctx, paths, title, authors, date, publisher, url, series, number, language, max_file_mb, as_json):
+def ingest(ctx, paths, title, authors, date, publisher, url, series, number, language, max_file_mb, follow_symlinks,
+           as_json):
     """Add files and folders (.txt, .md, .markdown, .html, .htm, .epub, .docx, .pdf) to the archive."""
     settings = settings_from(ctx)
     try:
@@ -76,7 +79,8 @@ def ingest(ctx, paths, title, authors, date, publisher, url, series, number, lan
             bar.write(f"{SYMBOLS[outcome]:<10} {item['path']}: {detail}{_kept_warning(item)}", file=sys.stdout)
 
     try:
-        report = operations.ingest(paths, settings, ParseOptions(max_bytes, overrides), on_file)
+        options = ParseOptions(max_bytes, overrides, settings.parse_seconds, settings.parse_memory_mb)
+        report = operations.ingest(paths, settings, options, on_file, follow_symlinks=follow_symlinks)
     except ArchiveError as err:
         raise click.ClickException(str(err)) from None
     finally:

@@ -7,11 +7,9 @@ a ``writing`` flag left by a killed writer makes the next writer reconcile the i
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import sqlite3
 import time
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -24,6 +22,7 @@ from archive.model import Document
 from archive.store import Store, record_hash
 from indexer.index import ArchiveIndex, IndexUnavailable, rebuild
 from indexer.options import ParseOptions
+from indexer.parsepool import parse_limited
 from indexer.pipeline import SIDECAR_SUFFIXES, parse_file
 from indexer.read import FORMATS, path_text, source_format
 from indexer.search import MAX_PAGE, MAX_PER_PAGE, SearchRequest, search
@@ -33,7 +32,6 @@ BATCH_SIZE = 2000
 # a batch also commits after this long, so progress shows and a kill loses little; not much less:
 # each batch leaves a Whoosh segment per writer process, and every segment slows every search
 BATCH_SECONDS = 15.0
-PARALLEL_FROM = 8  # files; below this a process pool costs more than it saves
 INDEX_PARALLEL_FROM = 100  # files to ingest; starting index writer processes costs about 0.2 s
 
 
@@ -51,15 +49,25 @@ class IngestReport:
         return asdict(self)
 
 
-def collect_sources(paths: Iterable[Path]) -> tuple[list[Path], list[dict]]:
-    """Supported files among the paths, folders walked recursively (links to folders not followed)."""
+def collect_sources(paths: Iterable[Path], follow_symlinks: bool = False) -> tuple[list[Path], list[dict]]:
+    """Supported files among the paths, folders walked recursively (links to folders not followed).
+
+    In a folder, a link to a file is followed only while its target stays inside the folder, unless
+    ``follow_symlinks``; only regular files are read (a FIFO or a device is refused when it is read).
+    """
     found: list[Path] = []
     failed: list[dict] = []
     for path in map(Path, paths):
         if path.is_dir():
+            inside = path.resolve()
             for root, dirs, files in os.walk(path, followlinks=False):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found += [Path(root, f) for f in sorted(files) if _ingestible(f)]
+                for file in (Path(root, f) for f in sorted(files) if _ingestible(f)):
+                    outside = _link_outside(file, inside) if not follow_symlinks else ""
+                    if outside:
+                        failed.append({"path": path_text(file), "error": outside})
+                    else:
+                        found.append(file)
         elif not path.exists() and not path.is_symlink():
             failed.append({"path": path_text(path), "error": "no such file or folder"})
         else:
@@ -71,6 +79,16 @@ def collect_sources(paths: Iterable[Path]) -> tuple[list[Path], list[dict]]:
     return found, failed
 
 
+def _link_outside(file: Path, folder: Path) -> str:
+    """Why a link in a folder is not followed ('' for a file, or a link whose target is inside the folder)."""
+    if not file.is_symlink():
+        return ""
+    target = file.resolve()
+    if target.is_relative_to(folder):
+        return ""
+    return f"a link to {path_text(target)}, outside the folder: not followed (--follow-symlinks follows it)"
+
+
 def _ingestible(name: str) -> bool:
     """True for a supported, visible file that is not a sidecar."""
     return (not name.startswith(".") and Path(name).suffix.lower() in FORMATS
@@ -78,15 +96,16 @@ def _ingestible(name: str) -> bool:
 
 
 def parse_all(files: list[Path], options: ParseOptions, workers: int | None = None) -> Iterator[tuple[Path, Document | str]]:
-    """Each file with its Document or its error message, in order; parsed in parallel when it pays."""
-    workers = workers or os.cpu_count() or 1
-    if workers > 1 and len(files) >= PARALLEL_FROM:
-        # forkserver, not fork: a forked worker would inherit the writer lock and outlive a killed parent
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
-            yield from zip(files, pool.map(_parse_or_error, files, [options] * len(files), chunksize=4))
-    else:
+    """Each file with its Document or its error message, in order.
+
+    Parsed by worker processes under the options' time and memory limits (``indexer.parsepool``);
+    ``workers=0`` parses in this process, without limits (for tests that change the parser).
+    """
+    if workers == 0:
         for path in files:
             yield path, _parse_or_error(path, options)
+        return
+    yield from parse_limited(files, options, workers or os.cpu_count() or 1, _parse_or_error)
 
 
 def _parse_or_error(path: Path, options: ParseOptions) -> Document | str:
@@ -95,6 +114,8 @@ def _parse_or_error(path: Path, options: ParseOptions) -> Document | str:
         return parse_file(path, options)
     except SourceError as err:  # a sidecar's error names the sidecar
         return err.reason if Path(err.path) == Path(path) else f"{Path(err.path).name}: {err.reason}"
+    except MemoryError:  # the worker's memory limit: reported as such by indexer.parsepool
+        raise
     except Exception as err:  # a parser bug must fail one file, never the batch
         return f"could not be parsed ({type(err).__name__}: {err})"
 
@@ -124,9 +145,10 @@ def _index_for_writing(settings: Settings, store: Store) -> ArchiveIndex:
 
 
 def ingest(paths: Iterable[Path], settings: Settings, options: ParseOptions,
-           on_file: Callable[[str, dict], None] | None = None, workers: int | None = None) -> IngestReport:
+           on_file: Callable[[str, dict], None] | None = None, workers: int | None = None,
+           follow_symlinks: bool = False) -> IngestReport:
     """Add every supported file under ``paths``; report each as added, unchanged, replaced or failed."""
-    files, failed = collect_sources(paths)
+    files, failed = collect_sources(paths, follow_symlinks)
     report = IngestReport(failed=failed)
     notify = on_file or (lambda outcome, item: None)
     for item in failed:

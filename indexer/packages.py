@@ -26,12 +26,17 @@ DC = "{http://purl.org/dc/elements/1.1/}"
 CONTAINER = "{urn:oasis:names:tc:opendocument:xmlns:container}"
 XML = etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
 XHTML = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+# a book of a few thousand pages unpacks to tens of MB; a ZIP bomb to gigabytes
+MAX_PACKAGE_ENTRIES, MAX_UNPACKED_MB = 20_000, 200
 
 
 def read_package(path: Path, data: bytes, kind: str) -> tuple[str, Metadata]:
     """One HTML page and the package's metadata for an ``epub`` or ``docx`` file, or a SourceError."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
+        too_large = package_too_large(archive.infolist())
+        if too_large:
+            raise SourceError(path, f"the {kind.upper()} package {too_large}")
         return read_epub(archive) if kind == "epub" else read_docx(archive, data)
     except zipfile.BadZipFile:
         raise SourceError(path, f"damaged {kind.upper()} file: not a readable ZIP package") from None
@@ -39,6 +44,20 @@ def read_package(path: Path, data: bytes, kind: str) -> tuple[str, Metadata]:
         raise SourceError(path, f"damaged {kind.upper()} file: {err.args[0]}") from None
     except (RuntimeError, NotImplementedError) as err:  # zipfile's words for encrypted members
         raise SourceError(path, f"the {kind.upper()} file is encrypted and cannot be read ({err})") from None
+
+
+def package_too_large(entries: list[zipfile.ZipInfo]) -> str:
+    """Why a ZIP package is not unpacked ('' when it may be): too many entries, or too much once unpacked.
+
+    >>> package_too_large([zipfile.ZipInfo("a")] * 3), package_too_large([zipfile.ZipInfo("a")] * 20_001)
+    ('', 'holds 20001 files, over the 20000 a package may hold')
+    """
+    if len(entries) > MAX_PACKAGE_ENTRIES:
+        return f"holds {len(entries)} files, over the {MAX_PACKAGE_ENTRIES} a package may hold"
+    unpacked = sum(entry.file_size for entry in entries)
+    if unpacked > MAX_UNPACKED_MB * 1048576:
+        return f"unpacks to {unpacked / 1048576:.0f} MB, over the {MAX_UNPACKED_MB} MB a package may unpack to"
+    return ""
 
 
 def read_epub(archive: zipfile.ZipFile) -> tuple[str, Metadata]:
@@ -53,7 +72,8 @@ def read_epub(archive: zipfile.ZipFile) -> tuple[str, Metadata]:
     base = posixpath.dirname(opf_path)
     items = {item.get("id"): posixpath.normpath(posixpath.join(base, item.get("href") or ""))
              for item in opf.iter(f"{OPF}item")}
-    spine = [items[ref.get("idref")] for ref in opf.iter(f"{OPF}itemref") if ref.get("idref") in items]
+    # each file once: a spine listing one chapter 3,000 times made a page of gigabytes
+    spine = list(dict.fromkeys(items[ref.get("idref")] for ref in opf.iter(f"{OPF}itemref") if ref.get("idref") in items))
     places = {name: f"f{number}" for number, name in enumerate(spine)}
     nav = next((items[i.get("id")] for i in opf.iter(f"{OPF}item") if "nav" in (i.get("properties") or "").split()), "")
     labels = nav_labels(archive, nav) if nav else {}

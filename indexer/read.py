@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import stat
 
 import hashlib
 import re
@@ -82,22 +83,48 @@ def read_source(path: Path, max_bytes: int) -> Source:
 
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
-    """The file's bytes, refusing empty, oversized and unreadable files."""
+    """The file's bytes, refusing empty, oversized, unreadable and special files (read once, at most the limit)."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise SourceError(path, f"file is {size / 1048576:.1f} MB, over the {max_bytes / 1048576:g} MB limit"
-                                    " (raise it with --max-file-mb or ARCHIVE_MAX_FILE_MB)")
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO opened without a writer must not hang
     except PermissionError:
         raise SourceError(path, "cannot read the file: permission denied") from None
     except IsADirectoryError:
         raise SourceError(path, "is a directory, not a file") from None
     except OSError as err:
         raise SourceError(path, f"cannot read the file: {err.strerror or err}") from None
+    with os.fdopen(fd, "rb") as handle:
+        kind = special_kind(os.fstat(fd).st_mode)
+        if kind:
+            raise SourceError(path, f"is {kind}, not a regular file: only regular files are read")
+        try:
+            data = handle.read(max_bytes + 1)
+        except OSError as err:
+            raise SourceError(path, f"cannot read the file: {err.strerror or err}") from None
+    if len(data) > max_bytes:
+        size = max(len(data), path.stat().st_size)
+        raise SourceError(path, f"file is {size / 1048576:.1f} MB, over the {max_bytes / 1048576:g} MB limit"
+                                " (raise it with --max-file-mb or ARCHIVE_MAX_FILE_MB)")
     if not data:
         raise SourceError(path, "empty file")
     return data
+
+
+def special_kind(mode: int) -> str:
+    """What a file that is not a regular one is ('' for a regular file).
+
+    >>> import stat
+    >>> special_kind(stat.S_IFIFO), special_kind(stat.S_IFCHR), special_kind(stat.S_IFREG)
+    ('a FIFO', 'a device', '')
+    """
+    if stat.S_ISREG(mode):
+        return ""
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a directory" if stat.S_ISDIR(mode) else "a special file"
 
 
 def decode(data: bytes, path: Path) -> tuple[str, str]:

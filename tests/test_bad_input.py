@@ -1,8 +1,8 @@
 """More bad input: each file fails alone with a reason naming it, or ingests correctly; the archive stays consistent."""
 from __future__ import annotations
 
-import io
 import json
+import os
 import random
 from pathlib import Path
 
@@ -16,10 +16,12 @@ NESTED = ("<html><body><article>" + "<div>" * 5000 + "<p>Deep harbour text.</p>"
           + "</article></body></html>").encode()
 
 
-def ingest_beside_a_good_file(settings, tmp_path: Path, bad: Path, max_mb: float = 1) -> operations.IngestReport:
+def ingest_beside_a_good_file(settings, tmp_path: Path, bad: Path, max_mb: float = 1,
+                              workers: int = 1) -> operations.IngestReport:
     """Ingest a folder holding the bad file and a good one; the good one must always get in."""
     (tmp_path / "good.txt").write_bytes(GOOD)
-    report = operations.ingest([tmp_path], settings, ParseOptions(max_bytes=int(max_mb * 1024 * 1024)), workers=1)
+    report = operations.ingest([tmp_path], settings, ParseOptions(max_bytes=int(max_mb * 1024 * 1024)),
+                               workers=workers)
     assert any(item["path"].endswith("good.txt") for item in report.added)
     assert operations.check(settings) == []
     return report
@@ -84,15 +86,15 @@ def test_symlink_loop_is_not_followed(settings, tmp_path):
 def test_unreadable_file_names_the_file(settings, tmp_path, monkeypatch):
     path = tmp_path / "secret.txt"
     path.write_bytes(GOOD.replace(b"Good", b"Secret"))
-    real_open = io.open
+    real_open = os.open
 
     def refuse(file, *args, **kwargs):  # tests run as root, for whom chmod 000 does not stop a read
         if str(file) == str(path):
             raise PermissionError(13, "Permission denied", str(file))
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(io, "open", refuse)
-    error = failure_for(ingest_beside_a_good_file(settings, tmp_path, path), path)
+    monkeypatch.setattr(os, "open", refuse)  # in this process: parsed here (workers=0)
+    error = failure_for(ingest_beside_a_good_file(settings, tmp_path, path, workers=0), path)
     assert error == "cannot read the file: permission denied"
 
 
@@ -129,5 +131,5 @@ def test_a_file_rewritten_while_it_is_ingested_fails_alone(settings, tmp_path, m
             path.write_bytes(GOOD.replace(b"ordinary", b"rewritten"))
         return doc
     monkeypatch.setattr(operations, "parse_file", parse_then_rewrite)
-    report = ingest_beside_a_good_file(settings, folder, changing)
+    report = ingest_beside_a_good_file(settings, folder, changing, workers=0)  # the parser changed in this process
     assert "changed while it was being ingested" in failure_for(report, changing)
