@@ -15,10 +15,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from whoosh.query import And, AndMaybe, AndNot, Not, Query
+from whoosh.query import And, AndMaybe, AndNot, Every, Not, Query
 
 from indexer.index import EntryTable
-from indexer.scores import ORS, TEXT_FIELDS, Scored, Scores, query_scores, supported
+from indexer.scores import ORS, TEXT_FIELDS, Scored, Scores, WordFields, query_scores, supported
 
 CHECK_EVERY = 1024  # matches between two looks at the clock, for a part scored by Whoosh's matchers
 
@@ -74,6 +74,8 @@ class DocumentMatcher:
             return maybe(self.match(query.a), self.match(query.b))
         if kind is Not:
             return without(self.everything(), self.match(query.query), self.table)
+        if isinstance(query, Every) or _every_field(query):
+            return self.everything()  # Whoosh's matcher for it reads every posting of the field first
         return self.part(query)
 
     def conjunction(self, queries: list[Query]) -> Matched:
@@ -162,6 +164,11 @@ def matcher_scores(searcher, query: Query, deadline: float) -> tuple[Scores, boo
             found[offset + matcher.id()] = matcher.score()
             matcher.next()
     return found, True
+
+
+def _every_field(query: Query) -> bool:
+    """Whether a query is ``*`` searched in several fields (every entry that has any of them)."""
+    return isinstance(query, WordFields) and all(isinstance(q, Every) for q in query.subqueries)
 
 
 def _fields(query: Query) -> set[str]:

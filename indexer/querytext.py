@@ -21,6 +21,7 @@ TRAILING_PUNCTUATION = re.compile(rf"(?<=[\w*)\]])[{SENTENCE_MARKS}]+(?=[\s)\]]|
 LEADING_PUNCTUATION = re.compile(r"(?<![^\s(])[¿¡?]+")
 LONE_PUNCTUATION = re.compile(rf"(?<!\S)[{SENTENCE_MARKS}]+(?!\S)")
 WILDCARD = re.compile(r"[*?]")
+MAX_NESTING = 16  # parentheses inside parentheses, at most (the parser recurses on each)
 LONE_SIGN = re.compile(r"(?<=\S)\++|(?<!\S)[+-]+(?=\s|$|\))")
 
 
@@ -43,10 +44,11 @@ def balanced_quotes(text: str) -> str:
 
 
 def balanced_parentheses(text: str) -> str:
-    """A ``)`` with no ``(`` before it is dropped, and a ``(`` left open is closed at the end.
+    """A ``)`` with no ``(`` before it is dropped, a ``(`` left open is closed at the end, and groups
+    nested deeper than MAX_NESTING lose their parentheses.
 
-    >>> balanced_parentheses("(a OR b"), balanced_parentheses("a) b (c)")
-    ('(a OR b)', 'a b (c)')
+    >>> balanced_parentheses("(a OR b"), balanced_parentheses("a) b (c)"), balanced_parentheses("(" * 20 + "a")
+    ('(a OR b)', 'a b (c)', '((((((((((((((((a))))))))))))))))')
     """
     out, depth = [], 0
     for piece in _pieces(text):
@@ -57,8 +59,9 @@ def balanced_parentheses(text: str) -> str:
             if char == ")" and depth == 0:
                 continue
             depth += (char == "(") - (char == ")")
-            out.append(char)
-    return "".join(out) + ")" * depth
+            if char not in "()" or (depth <= MAX_NESTING if char == "(" else depth < MAX_NESTING):
+                out.append(char)
+    return "".join(out) + ")" * min(depth, MAX_NESTING)
 
 
 def sentence_punctuation(text: str) -> str:

@@ -17,7 +17,7 @@ import time
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, islice
 from operator import itemgetter
 from pickle import loads
 
@@ -31,6 +31,7 @@ from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
 ORS = (Or, DefaultOr, PreloadedOr, SplitOr)
+MAX_EXPANSIONS = 1000  # words a wildcard or fuzzy word is scored with, at most, in one segment
 # a passage's own words: its text and heading (the title and authors are the document's)
 TEXT_FIELDS = frozenset({"content", "section_title"})
 Scores = dict[int, float]
@@ -153,7 +154,9 @@ class _Segment:
         if kind is Phrase:
             return self.phrase(query)
         if isinstance(query, MultiTerm):  # a wildcard, prefix or fuzzy word: its words in this segment
-            words = [word for word in query._btexts(self.reader) if word]
+            words = [word for word in islice(query._btexts(self.reader), MAX_EXPANSIONS + 1) if word]
+            if len(words) > MAX_EXPANSIONS:  # scored with the first ones, and the search says it was cut
+                words, self.scored.complete = words[:MAX_EXPANSIONS], False
             name = query.field()
             return _boosted(_union([self.term(name, word, self._postings(name, word)) for word in words]),
                             query.boost)
