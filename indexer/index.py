@@ -284,15 +284,20 @@ class ArchiveIndex:
         one (a searcher is never shared between threads) and reopens it when the index changes.
         """
         current = getattr(self._local, "searcher", None)
-        version = self._version()
-        if current is not None and current.archive_version == version:
-            return current
-        if current is not None:
-            # not Whoosh's refresh(): it keeps a segment's reader when the segment has since lost entries
-            # (segments compare by id alone), and adds back segments a merge has replaced
-            current.close()
-        fresh = self.searcher()
-        fresh.archive_version = self._version_of(fresh)  # the version it reads: a commit may have come since
+        try:
+            version = self._version()
+            if current is not None and current.archive_version == version:
+                return current
+            if current is not None:
+                # not Whoosh's refresh(): it keeps a segment's reader when the segment has since lost entries
+                # (segments compare by id alone), and adds back segments a merge has replaced
+                self._local.searcher = None
+                current.close()
+            fresh = self.searcher()
+            fresh.archive_version = self._version_of(fresh)  # the version it reads: a commit may have come since
+        except Exception as err:  # gone (deleted, a disk unmounted) or damaged: Whoosh raises many kinds
+            raise IndexUnavailable(f"the index at {self.dir} cannot be read ({err}): run 'archive check' "
+                                   "or 'archive reindex'") from None
         self._local.searcher = fresh
         return fresh
 

@@ -79,3 +79,20 @@ def test_a_running_app_sees_a_rebuilt_index(corpus_settings, tmp_path):
     assert operations.reindex(settings) == 5
     assert client.get("/api/search?q=hikiwake").json["total"] == before > 0
     assert client.get("/healthz").json == {"ok": True, "documents": 5}
+
+
+def test_an_index_deleted_while_serving_gives_503_until_check_rebuilds_it(corpus_settings, tmp_path):
+    """Not a 500: every page says the index cannot be read and what to run; the same app then answers."""
+    import shutil
+
+    settings = copy_archive(corpus_settings, tmp_path / "archive")
+    client = create_app({"SETTINGS": settings}).test_client()
+    assert client.get("/api/search?q=treaty").status_code == 200
+    shutil.rmtree(settings.index_dir)
+    for path in ("/api/search?q=treaty", "/healthz", "/", "/?q=treaty"):
+        response = client.get(path)
+        assert response.status_code == 503, path
+        assert "archive check" in response.get_data(as_text=True)
+    repaired = operations.check(settings)
+    assert len(repaired) == 5 and all(line.startswith("reindexed ") for line in repaired)
+    assert client.get("/api/search?q=treaty").get_json()["total_documents"] == 5
