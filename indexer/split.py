@@ -26,8 +26,13 @@ class Split:
 
 
 def split_text(clean: CleanText) -> Split:
-    """Split cleaned plain text; with a table of contents, what precedes it is front matter."""
-    if clean.body_start is None:
+    """Split cleaned plain text; with a table of contents, what precedes it is front matter.
+
+    Unless less text follows the contents than precedes them: a document's own contents come before
+    most of its text, so one in mid-text (or near the end) is a list inside the body, and nothing
+    before it is dropped.
+    """
+    if clean.body_start is None or _contents_late(clean):
         return split_blocks(text_to_blocks(clean.text), clean.toc, listed_only=clean.outline)
     found = meta_rules.Found()
     front = text_to_blocks(clean.text[:clean.body_start])
@@ -39,6 +44,17 @@ def split_text(clean: CleanText) -> Split:
             found.add_part("about_author", block.text)
     return split_blocks(text_to_blocks(clean.text[clean.body_start:]), clean.toc, found, head_read=True,
                         listed_only=clean.outline)
+
+
+def _contents_late(clean: CleanText) -> bool:
+    """Whether fewer words follow the removed table of contents than precede it.
+
+    >>> _contents_late(CleanText("Front.\\n\\nA long body of many words here.", [], 8))
+    False
+    >>> _contents_late(CleanText("A long opening of many words here.\\n\\nEnd.", [], 36))
+    True
+    """
+    return len(clean.text[clean.body_start:].split()) < len(clean.text[:clean.body_start].split())
 
 
 def split_blocks(blocks: list[Block], toc: list[TocEntry], found: meta_rules.Found | None = None,

@@ -133,3 +133,18 @@ def test_a_file_rewritten_while_it_is_ingested_fails_alone(settings, tmp_path, m
     monkeypatch.setattr(operations, "parse_file", parse_then_rewrite)
     report = ingest_beside_a_good_file(settings, folder, changing, workers=0)  # the parser changed in this process
     assert "changed while it was being ingested" in failure_for(report, changing)
+
+
+def test_a_contents_list_late_in_a_text_drops_nothing_before_it(settings, tmp_path):
+    """A document's own contents come before most of its text; one near the end is a list in the body."""
+    opening = "The harbour kept its lights burning through every winter, and the keepers wrote down each tide."
+    text = (f"Harbour Lights\n\n{opening}\n\nThe logbooks tell of storms and of ships that came in late to the quay.\n\n"
+            "Contents\nIntroduction .......... 1\nThe keepers .......... 4\nThe logbooks .......... 9\n\nThe end.\n")
+    (tmp_path / "late.txt").write_text(text)
+    report = operations.ingest([tmp_path / "late.txt"], settings, ParseOptions(), workers=1)
+    assert report.added[0]["kept"] > 0.5  # no "kept N %" warning: only the contents lines are gone
+    from archive.store import Store
+    store = Store(settings.data_dir)
+    paragraphs = [p for s in store.get(report.added[0]["id"]).sections for p in s.paragraphs]
+    store.close()
+    assert paragraphs[0] == opening and paragraphs[-1] == "The end." and len(paragraphs) == 3
