@@ -15,8 +15,11 @@ KEY_ALIASES = {"author": "authors", "lang": "language", "summary": "abstract", "
                "book": "container_title"}
 
 
+ISO_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+
+
 class FrontMatterError(ValueError):
-    """Front matter that is not valid YAML or not a mapping."""
+    """Front matter (or a sidecar) that is not valid YAML, not a mapping, or states a field wrongly."""
 
 
 def split_front_matter(text: str) -> tuple[dict, str]:
@@ -51,14 +54,31 @@ def metadata_from_mapping(data: dict) -> Metadata:
         name = KEY_ALIASES.get(str(key).lower(), str(key).lower())
         if name not in known or value in (None, ""):
             continue
-        if name == "authors":
-            value = tuple(str(v).strip() for v in (value if isinstance(value, list) else [value]))
+        if name == "authors":  # white space folded: a newline in a field forged lines in the ingest report
+            value = tuple(" ".join(str(v).split()) for v in (value if isinstance(value, list) else [value]))
         elif isinstance(value, (datetime.date, datetime.datetime)):
             value = value.isoformat()[:10]
         else:
-            value = str(value).strip()
+            value = " ".join(str(value).split())
+        if name == "date" and not is_date(value):
+            raise FrontMatterError(f"the date {value[:40]!r} is not a date written YYYY, YYYY-MM or YYYY-MM-DD")
         values[name] = value
     return Metadata(**values)
+
+
+def is_date(text: str) -> bool:
+    """Whether a text is a real date written YYYY, YYYY-MM or YYYY-MM-DD.
+
+    >>> [is_date(t) for t in ("2017", "2017-02", "2017-02-28", "2017-02-30", "99999-12-31", "[2020]")]
+    [True, True, True, False, False, False]
+    """
+    if not ISO_DATE.fullmatch(text):
+        return False
+    try:
+        datetime.date.fromisoformat((text + "-01-01")[:10])
+    except ValueError:
+        return False
+    return True
 
 
 def markdown_to_html(text: str) -> str:

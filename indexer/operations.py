@@ -57,10 +57,13 @@ def collect_sources(paths: Iterable[Path], follow_symlinks: bool = False) -> tup
     """
     found: list[Path] = []
     failed: list[dict] = []
+
+    def unreadable(err: OSError) -> None:  # a folder os.walk cannot list is reported, not skipped
+        failed.append({"path": path_text(err.filename), "error": f"cannot read the folder: {err.strerror}"})
     for path in map(Path, paths):
         if path.is_dir():
             inside = path.resolve()
-            for root, dirs, files in os.walk(path, followlinks=False):
+            for root, dirs, files in os.walk(path, followlinks=False, onerror=unreadable):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for file in (Path(root, f) for f in sorted(files) if _ingestible(f)):
                     outside = _link_outside(file, inside) if not follow_symlinks else ""

@@ -42,6 +42,8 @@ def read_package(path: Path, data: bytes, kind: str) -> tuple[str, Metadata]:
         raise SourceError(path, f"damaged {kind.upper()} file: not a readable ZIP package") from None
     except KeyError as err:
         raise SourceError(path, f"damaged {kind.upper()} file: {err.args[0]}") from None
+    except RecursionError:  # a RuntimeError too, but not an encrypted member
+        raise SourceError(path, f"the {kind.upper()} file is nested too deeply to read") from None
     except (RuntimeError, NotImplementedError) as err:  # zipfile's words for encrypted members
         raise SourceError(path, f"the {kind.upper()} file is encrypted and cannot be read ({err})") from None
 

@@ -27,7 +27,7 @@ def parse_file(path: Path, options: ParseOptions) -> Document:
     """Read, clean and split one file into a Document (its id derived from title and content)."""
     source = read_source(path, options.max_bytes)
     sidecar = read_sidecar(source.path)
-    return parse_source(source, ParseOptions(options.max_bytes, sidecar.merged_with(options.overrides)))
+    return parse_source(source, replace(options, overrides=sidecar.merged_with(options.overrides)))
 
 
 def parse_source(source: Source, options: ParseOptions) -> Document:
@@ -36,6 +36,9 @@ def parse_source(source: Source, options: ParseOptions) -> Document:
         split = _split(source)
     except RecursionError:
         raise SourceError(source.path, "HTML is nested too deeply to read") from None
+    if not any(s.title or s.paragraphs for s in split.sections) and not split.footnotes:
+        raise SourceError(source.path, "no text to index: the file shows no text (it is empty, holds only scripts and "
+                                       "markup, or its markup is nested too deeply to read)")
     meta = split.meta.merged_with(options.overrides)
     if not meta.title:
         meta = meta.merged_with(Metadata(title=path_text(source.path.stem)))
@@ -72,8 +75,12 @@ def _split(source: Source) -> Split:
             front, body = split_front_matter(source.text)
         except FrontMatterError as err:
             raise SourceError(source.path, str(err)) from None
+        try:
+            known = metadata_from_mapping(front)
+        except FrontMatterError as err:
+            raise SourceError(source.path, f"front matter: {err}") from None
         page = parse_html(markdown_to_html(body), whole_body=True)
-        return replace(split_blocks(page.blocks, [], known=metadata_from_mapping(front)), source=page.source)
+        return replace(split_blocks(page.blocks, [], known=known), source=page.source)
     if source.format in PACKAGES:  # all of the page is the document's own text
         page = parse_html(source.text, whole_body=True)
         return replace(split_blocks(page.blocks, [], known=source.meta), source=page.source)
@@ -111,8 +118,11 @@ def sidecar_path(path: Path) -> Path | None:
     for stem in (path.stem, path.name):
         for suffix in SIDECAR_SUFFIXES:
             candidate = path.with_name(stem + suffix)
-            if candidate.is_file():
-                return candidate
+            try:
+                if candidate.is_file():
+                    return candidate
+            except OSError:  # a sidecar's name would be too long for the file system: there is none
+                continue
     return None
 
 
@@ -132,7 +142,10 @@ def read_sidecar(path: Path) -> Metadata:
         raise SourceError(sidecar, f"sidecar metadata is not valid {kind} ({str(err).splitlines()[0]})") from None
     if not isinstance(data, dict):
         raise SourceError(sidecar, "sidecar metadata must be an object of fields")
-    meta = metadata_from_mapping(data)
+    try:
+        meta = metadata_from_mapping(data)
+    except FrontMatterError as err:
+        raise SourceError(sidecar, f"sidecar metadata: {err}") from None
     check_date(meta.date, sidecar)
     return meta
 

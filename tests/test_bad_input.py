@@ -148,3 +148,49 @@ def test_a_contents_list_late_in_a_text_drops_nothing_before_it(settings, tmp_pa
     paragraphs = [p for s in store.get(report.added[0]["id"]).sections for p in s.paragraphs]
     store.close()
     assert paragraphs[0] == opening and paragraphs[-1] == "The end." and len(paragraphs) == 3
+
+
+@pytest.mark.parametrize("date", ["99999-12-31", "[2020]", "2017-02-30"])
+def test_a_date_that_is_no_date_is_refused_naming_the_field(settings, tmp_path, date):
+    path = tmp_path / "dated.md"
+    path.write_text(f"---\ntitle: Dated\ndate: '{date}'\n---\n\nText of the dated report, long enough.\n")
+    error = failure_for(ingest_beside_a_good_file(settings, tmp_path, path), path)
+    assert error.startswith("front matter: the date") and "YYYY-MM-DD" in error
+
+
+def test_a_sidecar_title_with_newlines_prints_one_line(settings, tmp_path):
+    (tmp_path / "report.txt").write_bytes(GOOD.replace(b"Good", b"Plain"))
+    (tmp_path / "report.meta.json").write_text(json.dumps({"title": "Real\nadded      /etc/forged: fake"}))
+    report = ingest_beside_a_good_file(settings, tmp_path, tmp_path / "report.txt")
+    assert any(item["title"] == "Real added /etc/forged: fake" for item in report.added)
+
+
+def test_a_long_file_name_is_not_refused_for_its_sidecars_name(settings, tmp_path):
+    path = tmp_path / ("n" * 240 + ".txt")
+    path.write_bytes(GOOD.replace(b"Good", b"Long"))
+    report = ingest_beside_a_good_file(settings, tmp_path, path)
+    assert any(item["path"] == str(path) for item in report.added)
+
+
+@pytest.mark.parametrize("page", [b"", b"<html><head><script>var a = 1;</script></head><body> </body></html>",
+                                  b"<html><body><div><span></span></div></body></html>"])
+def test_a_page_with_no_visible_text_is_refused(settings, tmp_path, page):
+    path = tmp_path / "blank.html"
+    path.write_bytes(page or b"<html><body><p>  </p></body></html>")
+    assert "no text" in failure_for(ingest_beside_a_good_file(settings, tmp_path, path), path)
+
+
+def test_an_unreadable_folder_is_reported(settings, tmp_path, monkeypatch):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    walk = os.walk
+
+    def refusing_walk(top, **kwargs):  # as root, chmod 000 does not stop os.walk: refuse the folder here
+        for root, dirs, files in walk(top, **kwargs):
+            if Path(root) == locked:
+                kwargs["onerror"](PermissionError(13, "Permission denied", str(locked)))
+                continue
+            yield root, dirs, files
+    monkeypatch.setattr(operations.os, "walk", refusing_walk)
+    report = ingest_beside_a_good_file(settings, tmp_path, locked)
+    assert failure_for(report, locked) == "cannot read the folder: Permission denied"
