@@ -24,3 +24,11 @@ class SourceError(ArchiveError):
         super().__init__(f"{path}: {reason}")
         self.path = str(path)
         self.reason = reason
+
+
+class StoreDamaged(ArchiveError):
+    """The store's database cannot be read: damaged, or not a database at all."""
+
+    def __init__(self, path, problem):
+        super().__init__(f"the store {path} is damaged ({problem}): restore archive.db from a backup; "
+                         "the documents' original files are kept unchanged in originals/")

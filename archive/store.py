@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from archive.errors import StoreDamaged
 from archive.model import Document
 
 SCHEMA = """
@@ -50,8 +51,20 @@ class Store:
         self.originals_dir.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.data_dir / "archive.db", timeout=30, isolation_level=None,
                                   check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(SCHEMA)
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as err:
+            self.db.close()
+            raise StoreDamaged(self.data_dir / "archive.db", err) from None
+
+    def damage(self) -> list[str]:
+        """What SQLite's own check finds wrong with the database ([] when it is sound)."""
+        try:
+            rows = [row[0] for row in self.db.execute("PRAGMA integrity_check")]
+        except sqlite3.DatabaseError as err:
+            return [str(err)]
+        return [] if rows == ["ok"] else rows
 
     def close(self) -> None:
         """Close the catalog connection."""

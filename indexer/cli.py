@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,7 +12,7 @@ from tqdm import tqdm
 
 from archive.config import Settings
 from archive.citation import Scope, csl_item, locator
-from archive.errors import ArchiveError, DocumentNotFound
+from archive.errors import ArchiveError, DocumentNotFound, StoreDamaged
 from archive.exports import DATA_FORMATS, render_data
 from archive.styles import STYLES, format_item
 from archive.model import Metadata, strip_markers
@@ -293,7 +294,11 @@ def _reading(ctx):
 
 def main() -> None:
     """Entry point of the ``archive`` console command."""
-    cli(obj={})
+    try:
+        cli(obj={})
+    except sqlite3.DatabaseError as err:  # damage found past opening the store, in the middle of a command
+        click.echo(f"Error: {StoreDamaged('archive.db', err)}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

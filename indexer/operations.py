@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from archive.config import Settings
-from archive.errors import ArchiveError, DocumentNotFound, SourceError
+from archive.errors import ArchiveError, DocumentNotFound, SourceError, StoreDamaged
 from archive.lock import WriterLock
 from archive.model import Document
 from archive.store import Store, record_hash
@@ -326,6 +326,9 @@ def reconcile(store: Store, index: ArchiveIndex) -> list[str]:
 def check(settings: Settings) -> list[str]:
     """Check that store, originals and index agree, repairing the index; returns what was found."""
     with writable(settings) as (store, index):
+        damage = store.damage()
+        if damage:
+            raise StoreDamaged(settings.data_dir / "archive.db", "; ".join(damage[:3]))
         problems = reconcile(store, index)
         for doc in store.documents():
             if not store.original_path(doc).exists():

@@ -96,3 +96,38 @@ def test_an_index_deleted_while_serving_gives_503_until_check_rebuilds_it(corpus
     repaired = operations.check(settings)
     assert len(repaired) == 5 and all(line.startswith("reindexed ") for line in repaired)
     assert client.get("/api/search?q=treaty").get_json()["total_documents"] == 5
+
+
+def _damage(db, at_middle: bool) -> None:
+    """Overwrite part of a store's database: its header, or a page in the middle."""
+    import sqlite3
+
+    connection = sqlite3.connect(db)
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+    with open(db, "r+b") as handle:
+        handle.seek(os.path.getsize(db) // 2 if at_middle else 0)
+        handle.write(os.urandom(4096) if at_middle else b"garbage" * 20)
+
+
+def test_a_damaged_store_gets_one_clear_line_from_every_command(corpus_settings, corpus_ids, tmp_path):
+    settings = copy_archive(corpus_settings, tmp_path / "archive")
+    _damage(settings.data_dir / "archive.db", at_middle=False)
+    for command in (["list"], ["check"], ["search", "treaty"], ["show", "x"]):
+        done = subprocess.run([sys.executable, "-m", "indexer.cli", "--data-dir", str(settings.data_dir), *command],
+                              capture_output=True, text=True, cwd=REPO)
+        assert done.returncode == 1 and "Traceback" not in done.stderr, command
+        assert "is damaged (file is not a database): restore archive.db from a backup" in done.stderr, command
+    client = create_app({"SETTINGS": settings}).test_client()
+    response = client.get(f"/api/documents/{corpus_ids['003']}")
+    assert response.status_code == 503 and "is damaged" in response.json["message"]
+
+
+def test_damage_in_the_middle_of_the_store_is_found_by_check(corpus_settings, tmp_path):
+    settings = copy_archive(corpus_settings, tmp_path / "archive")
+    _damage(settings.data_dir / "archive.db", at_middle=True)
+    import pytest
+
+    from archive.errors import StoreDamaged
+    with pytest.raises(StoreDamaged, match="restore archive.db from a backup"):
+        operations.check(settings)

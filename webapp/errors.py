@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from archive.errors import ArchiveError, DocumentNotFound
+from archive.errors import ArchiveError, DocumentNotFound, StoreDamaged
 from indexer.index import IndexUnavailable
 from indexer.search import QueryError
 
@@ -44,6 +45,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(ArchiveError)
     def archive_error(err: ArchiveError):
         return error_response(503, str(err))
+
+    @app.errorhandler(sqlite3.DatabaseError)
+    def damaged_store(err: sqlite3.DatabaseError):
+        return error_response(503, str(StoreDamaged("archive.db", err)))
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):
