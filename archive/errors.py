@@ -32,3 +32,21 @@ class StoreDamaged(ArchiveError):
     def __init__(self, path, problem):
         super().__init__(f"the store {path} is damaged ({problem}): restore archive.db from a backup; "
                          "the documents' original files are kept unchanged in originals/")
+
+
+class NoSpace(ArchiveError):
+    """The disk holding the archive is full."""
+
+    def __init__(self, path):
+        super().__init__(f"no space left on the disk holding {path}: free some space and run the command again "
+                         "(nothing half-written is kept)")
+
+
+def database_error(path, err: Exception) -> ArchiveError:
+    """What a database error from the store means to a user: a full disk, or a damaged store.
+
+    >>> import sqlite3
+    >>> type(database_error("archive.db", sqlite3.OperationalError("database or disk is full"))).__name__
+    'NoSpace'
+    """
+    return NoSpace(path) if "disk is full" in str(err) else StoreDamaged(path, err)

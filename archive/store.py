@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from archive.errors import StoreDamaged
+from archive.errors import database_error
 from archive.model import Document
 
 SCHEMA = """
@@ -56,7 +56,7 @@ class Store:
             self.db.executescript(SCHEMA)
         except sqlite3.DatabaseError as err:
             self.db.close()
-            raise StoreDamaged(self.data_dir / "archive.db", err) from None
+            raise database_error(self.data_dir / "archive.db", err) from None
 
     def damage(self) -> list[str]:
         """What SQLite's own check finds wrong with the database ([] when it is sound)."""

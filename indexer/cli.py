@@ -12,7 +12,7 @@ from tqdm import tqdm
 
 from archive.config import Settings
 from archive.citation import Scope, csl_item, locator
-from archive.errors import ArchiveError, DocumentNotFound, StoreDamaged
+from archive.errors import ArchiveError, DocumentNotFound, database_error
 from archive.exports import DATA_FORMATS, render_data
 from archive.styles import STYLES, format_item
 from archive.model import Metadata, strip_markers
@@ -296,8 +296,8 @@ def main() -> None:
     """Entry point of the ``archive`` console command."""
     try:
         cli(obj={})
-    except sqlite3.DatabaseError as err:  # damage found past opening the store, in the middle of a command
-        click.echo(f"Error: {StoreDamaged('archive.db', err)}", err=True)
+    except sqlite3.DatabaseError as err:  # damage or a full disk, found in the middle of a command
+        click.echo(f"Error: {database_error('archive.db', err)}", err=True)
         sys.exit(1)
 
 

@@ -213,7 +213,8 @@ class ArchiveIndex:
 
     def _joined_tables(self, searcher) -> EntryTable:
         """The tables of the searcher's segments, joined at their entry number offsets."""
-        leaves = searcher.reader().leaf_readers()
+        # an index with no segment yet has one stand-in reader, which has no segment
+        leaves = [(r, offset) for r, offset in searcher.reader().leaf_readers() if r.segment() is not None]
         keys = [(reader.segment().segment_id(), reader.segment().deleted_count()) for reader, _ in leaves]
         kept = self._segment_tables
         self._segment_tables = {key: kept.get(key) or _segment_table(reader) for key, (reader, _) in zip(keys, leaves)}

@@ -7,7 +7,7 @@ import sqlite3
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from archive.errors import ArchiveError, DocumentNotFound, StoreDamaged
+from archive.errors import ArchiveError, DocumentNotFound, database_error
 from indexer.index import IndexUnavailable
 from indexer.search import QueryError
 
@@ -48,7 +48,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(sqlite3.DatabaseError)
     def damaged_store(err: sqlite3.DatabaseError):
-        return error_response(503, str(StoreDamaged("archive.db", err)))
+        return error_response(503, str(database_error("archive.db", err)))
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):
