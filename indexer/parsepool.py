@@ -90,8 +90,8 @@ def _outcome(worker: Worker, ready: bool, options: ParseOptions):
         try:
             return worker.conn.recv()
         except (EOFError, OSError):
-            code = worker.process.join(1) or worker.process.exitcode
-            return _Failed(_death(code, options))
+            worker.process.join(1)
+            return _Failed(_death(worker.process.exitcode, options))
     if time.monotonic() - worker.started > options.seconds:
         return _Failed(f"took longer than {options.seconds:g} s to read (the limit is ARCHIVE_PARSE_SECONDS)")
     return None
