@@ -24,7 +24,7 @@ from indexer.index import ArchiveIndex, IndexUnavailable, rebuild
 from indexer.options import ParseOptions
 from indexer.parsepool import parse_limited
 from indexer.pipeline import SIDECAR_SUFFIXES, parse_file
-from indexer.read import FORMATS, path_text, source_format
+from indexer.read import FORMATS, path_text, read_bytes, source_format
 from indexer.search import MAX_PAGE, MAX_PER_PAGE, SearchRequest, search
 from indexer.variants import VARIANTS_FILE, read_variants
 
@@ -160,7 +160,7 @@ def ingest(paths: Iterable[Path], settings: Settings, options: ParseOptions,
         procs = (os.cpu_count() or 1) if len(files) >= INDEX_PARALLEL_FROM else 1
         with Batch(store, index, procs, report, notify) as batch:
             for path, parsed in parse_all(files, options, workers):
-                data = None if isinstance(parsed, str) else _bytes_parsed(path, parsed.source.sha256)
+                data = None if isinstance(parsed, str) else _bytes_parsed(path, parsed.source.sha256, options)
                 if isinstance(parsed, str) or isinstance(data, str):
                     item = {"path": path_text(path), "error": parsed if isinstance(parsed, str) else data}
                     report.failed.append(item)
@@ -189,14 +189,17 @@ def _merge_small_segments(index: ArchiveIndex) -> None:
                            "searching works, and the next ingest tries again") from err
 
 
-def _bytes_parsed(path: Path, sha256: str) -> bytes | str:
+def _bytes_parsed(path: Path, sha256: str, options: ParseOptions) -> bytes | str:
     """The file's bytes to keep as its original, or the reason they cannot be: the file changed since
     it was parsed, so the original would not be what was indexed.
+
+    Read as the parse read it (regular files only, at most the size limit): a file swapped for a FIFO
+    in between must not hang the ingest.
     """
     try:
-        data = Path(path).read_bytes()
-    except OSError as err:
-        return f"cannot be read again to be kept ({err.strerror or err})"
+        data = read_bytes(Path(path), options.max_bytes)
+    except SourceError as err:
+        return f"cannot be read again to be kept ({err.reason})"
     if hashlib.sha256(data).hexdigest() != sha256:
         return "the file changed while it was being ingested: ingest it again"
     return data

@@ -68,7 +68,7 @@ def read_source(path: Path, max_bytes: int) -> Source:
     """Read and decode one file, or raise a SourceError that names it and says why."""
     path = Path(path)
     fmt = source_format(path)
-    data = _read_bytes(path, max_bytes)
+    data = read_bytes(path, max_bytes)
     if fmt in PACKAGES:
         page, meta = read_package(path, data, fmt)
         return Source(path, data, normalise_text(page), fmt, "zip", meta)
@@ -82,7 +82,7 @@ def read_source(path: Path, max_bytes: int) -> Source:
     return Source(path, data, text, fmt, encoding)
 
 
-def _read_bytes(path: Path, max_bytes: int) -> bytes:
+def read_bytes(path: Path, max_bytes: int) -> bytes:
     """The file's bytes, refusing empty, oversized, unreadable and special files (read once, at most the limit)."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO opened without a writer must not hang

@@ -194,3 +194,22 @@ def test_an_unreadable_folder_is_reported(settings, tmp_path, monkeypatch):
     monkeypatch.setattr(operations.os, "walk", refusing_walk)
     report = ingest_beside_a_good_file(settings, tmp_path, locked)
     assert failure_for(report, locked) == "cannot read the folder: Permission denied"
+
+
+def test_a_file_swapped_for_a_fifo_after_its_parse_fails_alone(settings, tmp_path, monkeypatch):
+    """Keeping the original reads it as the parse did: a FIFO in its place is refused, never waited on."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    swapped = folder / "swapped.txt"
+    swapped.write_bytes(GOOD.replace(b"Good", b"Swapped"))
+    parse = operations.parse_file
+
+    def parse_then_swap(path, options):
+        doc = parse(path, options)
+        if path.name == "swapped.txt":
+            path.unlink()
+            os.mkfifo(path)
+        return doc
+    monkeypatch.setattr(operations, "parse_file", parse_then_swap)
+    report = ingest_beside_a_good_file(settings, folder, swapped, workers=0)
+    assert "is a FIFO, not a regular file" in failure_for(report, swapped)
