@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -138,7 +139,8 @@ def build(folder: Path, web_limit: int | None = None):
         def rarity(word: str) -> int:
             from indexer.search import ANALYZER
             stems = [t.text for t in ANALYZER(word)]
-            return min((searcher.doc_frequency("content", s) for s in stems), default=0)
+            # a word of stop words only ("as-is") has no term in the index: it is no rare word
+            return min((searcher.doc_frequency("content", s) for s in stems), default=sys.maxsize)
         for doc in store.documents():
             if doc.id in kind_of:
                 made += [(kind_of[doc.id], qk, doc.id, q) for qk, q in queries_for(doc, rarity).items()]
