@@ -88,7 +88,7 @@ def test_search_json_shape_and_query_errors(corpus_settings):
     assert payload["total_documents"] == 2
     assert {h["doc_id"] for h in payload["hits"]} == {d["doc_id"] for d in payload["documents"]}
     assert set(payload["hits"][0]) == {"doc_id", "title", "authors", "date", "section_id", "section_title", "kind",
-                                       "note_number", "snippet", "page"}
+                                       "note_number", "snippet", "page", "language"}
     assert "<mark>hikiwake</mark>" in payload["hits"][0]["snippet"].lower()
     empty = CliRunner().invoke(cli, ["--data-dir", str(corpus_settings.data_dir), "search", " "], obj={})
     assert empty.exit_code == 2 and "empty" in empty.output
@@ -165,7 +165,9 @@ def test_serve_answers_from_several_worker_processes(corpus_settings):
         assert too_long.value.code == 400 and json.load(too_long.value)["param"] == "q"
         with pytest.raises(urllib.error.HTTPError) as past_cap:  # 100 kB: refused by the server's line cap
             urllib.request.urlopen(f"http://127.0.0.1:{port}/api/search?q={'x' * 100_000}", timeout=10)
-        assert past_cap.value.code == 400 and b"Request Line is too large" in past_cap.value.read()
+        refused = json.load(past_cap.value)
+        assert past_cap.value.code == 414 and refused["param"] == "q" and "64 kB" in refused["message"]
+        assert set(refused) == {"ok", "status", "error", "message", "param"}
         deadline = time.monotonic() + 30
         while len(_children(server.pid)) < 2 and time.monotonic() < deadline:
             time.sleep(0.1)

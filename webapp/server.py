@@ -5,11 +5,14 @@ worker process opens the index itself after the fork (never sharing a file posit
 """
 from __future__ import annotations
 
+import json
 import os
 from typing import Callable
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.http import message
+from gunicorn.http.errors import LimitRequestLine
+from gunicorn.workers.gthread import ThreadWorker
 
 # A pasted question of MAX_QUERY_CHARS in any script fits, percent-encoded, in 64 kB. gunicorn caps
 # its request line at 8190 bytes, and with no cap (0) it reads a line in time growing with the
@@ -29,10 +32,10 @@ class Server(BaseApplication):
     def __init__(self, make_app: Callable, host: str, port: int, workers: int, threads: int):
         self.make_app = make_app
         self.options = {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
-                        "worker_class": "gthread", "accesslog": None, "errorlog": "-", "loglevel": "warning",
+                        "worker_class": "webapp.server.ArchiveWorker", "accesslog": None, "errorlog": "-", "loglevel": "warning",
                         "timeout": 120, "graceful_timeout": 10, "proc_name": "longform-archive",
                         # a query up to 64 kB reaches the app, which answers one over MAX_QUERY_CHARS with
-                        # its own error (JSON on /api/); a longer line gets gunicorn's 400
+                        # its own error (JSON on /api/); a longer line gets ArchiveWorker's JSON 414
                         "limit_request_line": MAX_REQUEST_LINE}
         super().__init__()
 
@@ -42,6 +45,27 @@ class Server(BaseApplication):
 
     def load(self):
         return self.make_app()
+
+
+class ArchiveWorker(ThreadWorker):
+    """gunicorn's threaded worker, answering a request line past the cap with the API's JSON error shape.
+
+    The line is refused before its path is read, so the answer cannot tell an /api/ path from a page.
+    """
+
+    def handle_error(self, req, client, addr, exc):
+        if not isinstance(exc, LimitRequestLine):
+            return super().handle_error(req, client, addr, exc)
+        self.log.warning("refused a request line longer than %d bytes", MAX_REQUEST_LINE)
+        message = f"the request line is longer than {MAX_REQUEST_LINE // 1024} kB: shorten the query"
+        body = json.dumps({"ok": False, "status": 414, "error": "URI too long", "message": message,
+                           "param": "q"}).encode()
+        head = (f"HTTP/1.1 414 URI Too Long\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()
+        try:
+            client.sendall(head + body)
+        except OSError:
+            self.log.debug("could not send the 414 answer")
 
 
 def serve(make_app: Callable, host: str, port: int, workers: int, threads: int) -> None:
