@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from indexer.clean import LIST_ITEM, PARAGRAPH_GAP, SEPARATOR, TERMINAL
+from indexer.scripts import word_count
 
 GLUED_LINE_MAX = 60
 
@@ -28,8 +29,8 @@ class Block:
 
     @property
     def words(self) -> int:
-        """How many words the block holds."""
-        return len(self.text.split())
+        """How many words the block holds (in CJK text, about one per two characters)."""
+        return word_count(self.text)
 
     def ends_sentence(self) -> bool:
         """True if the text ends with sentence-final punctuation (markers aside)."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 PARAGRAPH_GAP = re.compile(r"(\n[ \t]*\n\s*)")
 SEPARATOR = re.compile(r"^\s*([*\-_=~#]\s*){3,}$")
-TERMINAL = re.compile(r"[.!?…:;][\"”’'»)\]]*$")
+TERMINAL = re.compile(r"[.!?…:;。！？．：；][\"”’'»)\]」』）]*$")  # with the full-width marks of CJK text
 
 CHROME_LINES = re.compile(
     r"""^\s*(?:

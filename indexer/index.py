@@ -39,8 +39,8 @@ compound.BufferFile = MappedBufferFile  # every segment Whoosh maps is read with
 # Whoosh's multiprocessing writer makes its tasks and queues by these names
 multiproc.SubWriterTask = ForkserverSubWriter
 multiproc.Queue = multiprocessing.get_context("forkserver").Queue
-# the fork server imports the parsers and Whoosh once, so a worker starts in milliseconds, not 0.4 s
-multiprocessing.get_context("forkserver").set_forkserver_preload(["indexer.pipeline", "indexer.index"])
+# the fork server imports the parsers, Whoosh and the language model once: a worker starts in milliseconds
+multiprocessing.get_context("forkserver").set_forkserver_preload(["indexer.pipeline", "indexer.index", "indexer.langmodel"])
 
 
 ABSTRACT_ANCHOR = "abstract"  # the reader's anchor of a document's subtitle and abstract
@@ -59,6 +59,7 @@ class DocumentFacts:
     authors: tuple[str, ...]
     date: str
     publisher: str
+    language: str = ""
 
     @property
     def year(self) -> str:
@@ -93,10 +94,10 @@ def entries(doc: Document, record_hash: str) -> Iterator[dict]:
         "doc_id": doc.id, "title": doc.meta.title, "authors": " ; ".join(doc.meta.authors),
         "author_facet": ",".join(a.replace(",", " ") for a in doc.meta.authors),
         "publisher": doc.meta.publisher, "publisher_facet": doc.meta.publisher,
-        "year": doc.meta.year, "date": doc.meta.date,
+        "year": doc.meta.year, "date": doc.meta.date, "language": doc.meta.language,
     }
     facts = {"title": doc.meta.title, "authors": list(doc.meta.authors), "date": doc.meta.date,
-             "publisher": doc.meta.publisher}
+             "publisher": doc.meta.publisher, "language": doc.meta.language}
     # no text: searches skip this entry, and its short text skewed the passages' average length
     yield {**shared, "kind": "document", "facts": facts, "record_hash": record_hash}
     opening = "\n\n".join(filter(None, (doc.meta.subtitle, doc.meta.abstract)))
@@ -335,7 +336,7 @@ def _segment_table(reader) -> EntryTable:
     for number in documents:
         f = column[number]
         facts[doc_of[number]] = DocumentFacts(doc_of[number], f["title"], tuple(f["authors"]), f["date"],
-                                              f["publisher"])
+                                              f["publisher"], f.get("language", ""))
     return EntryTable(doc_of, kind_of, facts, documents)
 
 

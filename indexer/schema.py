@@ -9,30 +9,37 @@ from whoosh import columns, scoring
 from whoosh.analysis import Analyzer, CharsetFilter, LowercaseFilter, RegexTokenizer, StopFilter, Token
 from whoosh.analysis.filters import STOP_WORDS
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.lang import stopwords_for_language
 from whoosh.lang.porter2 import stem
 from whoosh.support.charset import accent_map
 
-SCHEMA_VERSION = 12  # 10 was a word-pair schema, since reverted; 12 indexes the abstract
+from indexer.scripts import WORD, RussianStems, cjk_grams, dotted_parts, folded_arabic, folded_cyrillic, script_of, script_runs
+
+RUSSIAN_STOPS = frozenset(w.replace("ё", "е") for w in stopwords_for_language("ru"))
+SCHEMA_VERSION = 13  # 10 was a word-pair schema, since reverted; 12 indexes the abstract; 13 analyses by script
 VERSION_FILE = "schema_version.json"
 
 
 class TextAnalyzer(Analyzer):
-    """English stemming (Porter2, "Snowball English") with accents folded: "Perouse" finds "Pérouse".
+    """Words analysed by their writing system (``indexer.scripts``): Japanese, Chinese and Korean runs as
+    characters and pairs, Cyrillic folded and Russian-stemmed; every other word with English stemming
+    (Porter2, "Snowball English") and accents folded: "Perouse" finds "Pérouse".
 
-    The same tokens as Whoosh's ``RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) |
-    StopFilter() | StemFilter(porter2.stem)``, made in one loop: the chain's generator per filter per token was a
-    third of indexing time.
+    For the other words, the same tokens as Whoosh's ``RegexTokenizer() | LowercaseFilter() |
+    CharsetFilter(accent_map) | StopFilter() | StemFilter(porter2.stem)``, made in one loop: the chain's
+    generator per filter per token was a third of indexing time.
     """
 
     is_morph = True
     CACHE_SIZE = 100_000
 
     def __init__(self):
-        self.expression = RegexTokenizer().expression
+        self.expression = WORD
         self._stems: dict[str, str] = {}
+        self._russian = RussianStems()
 
     def __getstate__(self):
-        return {"expression": self.expression}  # the stem cache stays out of the pickled schema
+        return {"expression": self.expression}  # the stem caches stay out of the pickled schema
 
     def __setstate__(self, state):
         self.__init__()
@@ -44,26 +51,64 @@ class TextAnalyzer(Analyzer):
                  start_pos=0, start_char=0, tokenize=True, mode="", no_morph=False, **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         token.boost = 1.0
-        matches = self.expression.finditer(value) if tokenize else [_Whole(value)]
-        pos = None  # stop words removed, the positions of the words kept are renumbered without gaps
-        for number, match in enumerate(matches, start_pos):
-            original = match.group(0)
-            word = original.lower().translate(accent_map)
-            token.stopped = len(word) < 2 or word in STOP_WORDS
+        number, pos = start_pos - 1, None  # stop words removed, the words kept are renumbered without gaps
+        for original, start, end, script, step in self._pieces(value, tokenize, mode == "query"):
+            number += step
+            word = self._folded(original, script)
+            token.stopped = self._is_stop(word, script)
             if token.stopped:
                 if removestops:
                     continue
                 token.text = word
             else:
-                token.text = word if no_morph else self._stem(word)
-                pos = number if pos is None else pos + 1
+                token.text = word if no_morph else self._stemmed(word, script)
+                pos = number if pos is None else pos + step
             if keeporiginal or not tokenize:
                 token.original = original
             if positions:
                 token.pos = number if token.stopped else pos
             if chars:
-                token.startchar, token.endchar = start_char + match.start(), start_char + match.end()
+                token.startchar, token.endchar = start_char + start, start_char + end
             yield token
+
+    def _pieces(self, value: str, tokenize: bool, query: bool):
+        """(text as written, start, end, script, position step) of each word, character or pair of a value;
+        in the text, also the parts of a dotted word, at the word's position.
+        """
+        if not tokenize:
+            yield value, 0, len(value), script_of(value), 1
+            return
+        for match in self.expression.finditer(value):
+            for offset, piece in script_runs(match.group(0)):
+                start, script = match.start() + offset, script_of(piece)
+                if script == "cjk":
+                    for a, b, step in cjk_grams(piece, query):
+                        yield piece[a:b], start + a, start + b, script, step
+                    continue
+                yield piece, start, start + len(piece), script, 1
+                for at, part in () if query else dotted_parts(piece):
+                    yield part, start + at, start + at + len(part), script, 0
+
+    @staticmethod
+    def _folded(word: str, script: str) -> str:
+        if script == "cyrillic":
+            return folded_cyrillic(word)
+        if script == "arabic":
+            return folded_arabic(word)
+        return word if script == "cjk" else word.lower().translate(accent_map)
+
+    @staticmethod
+    def _is_stop(word: str, script: str) -> bool:
+        if script == "cjk":
+            return False
+        if script == "cyrillic":
+            return len(word) < 2 or word in RUSSIAN_STOPS
+        return len(word) < 2 or word in STOP_WORDS
+
+    def _stemmed(self, word: str, script: str) -> str:
+        if script == "cyrillic":
+            return self._russian(word)
+        return word if script in ("cjk", "arabic") else self._stem(word)
 
     def _stem(self, word: str) -> str:
         """The Porter2 stem of a word, remembered."""
@@ -73,6 +118,15 @@ class TextAnalyzer(Analyzer):
                 self._stems.clear()
             found = self._stems[word] = stem(word)
         return found
+
+
+def folded_text(text: str) -> str:
+    """A text folded as the index folds its words (case, accents, ``ё``, Arabic letters), not cut into words.
+
+    >>> folded_text("Pérouse остаётся")
+    'perouse остается'
+    """
+    return folded_arabic(text.lower().translate(accent_map).replace("ё", "е"))
 
 
 class _Whole:
@@ -132,16 +186,17 @@ def build_schema() -> Schema:
         doc_id=ID(stored=True, sortable=True),  # sortable: a column, read whole for the entry table
         kind=ID(stored=True, sortable=True),
         section_id=STORED(),
-        section_title=TEXT(analyzer=text_analyzer(), stored=True),
+        section_title=TEXT(analyzer=text_analyzer(), stored=True, multitoken_query="phrase"),
         note_number=STORED(),
         pages=STORED(),  # a PDF's page label of each paragraph of the entry's text
-        content=TEXT(analyzer=text_analyzer(), stored=True, phrase=True, chars=True),
-        title=TEXT(analyzer=text_analyzer()),
+        content=TEXT(analyzer=text_analyzer(), stored=True, phrase=True, chars=True, multitoken_query="phrase"),
+        title=TEXT(analyzer=text_analyzer(), multitoken_query="phrase"),
         authors=TEXT(analyzer=name_analyzer()),
         author_facet=KEYWORD(commas=True, lowercase=False),
         publisher=TEXT(analyzer=name_analyzer()),
         publisher_facet=ID(),
         year=ID(),
+        language=ID(),
         date=ID(),
         facts=COLUMN(columns.PickleColumn(columns.VarBytesColumn())),
         record_hash=STORED(),

@@ -14,17 +14,18 @@ from whoosh.query import And, AndNot, Not, Or, Phrase, Prefix, Query, Term, Term
 from whoosh.searching import Hit as WhooshHit
 from whoosh.searching import Results
 from whoosh.spelling import Corrector
-from whoosh.support.charset import accent_map
 
 from archive.errors import ArchiveError
 from indexer.index import ArchiveIndex, DocumentFacts, EntryTable
-from indexer.schema import text_analyzer
+from indexer.schema import folded_text, text_analyzer
 from indexer.docmatch import DocumentMatcher, Matched, maybe
 from indexer.querytext import as_typed, plain_words
 from indexer.scores import SamePassage, Scored, WordFields
+from indexer.scripts import CYRILLIC, script_of
 from indexer.variants import expand_variants
 
 MAX_QUERY_CHARS = 4000
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
 # seconds of its own work (CPU time of its thread: waiting for a busy server does not count) a search may
 # spend collecting passages, after which it stops and says its counts are those found by then
 TIME_LIMIT = 1.0
@@ -76,6 +77,7 @@ class SearchRequest:
     publisher: str = ""
     year: str = ""
     kind: str = ""
+    language: str = ""
     date_from: str = ""
     date_to: str = ""
     doc_id: str = ""
@@ -89,7 +91,7 @@ class SearchRequest:
 
     def filters(self) -> dict[str, str]:
         """The filters that are set, by parameter name."""
-        names = ("author", "publisher", "year", "kind", "date_from", "date_to", "doc_id")
+        names = ("author", "publisher", "year", "kind", "language", "date_from", "date_to", "doc_id")
         return {n: getattr(self, n) for n in names if getattr(self, n)}
 
 
@@ -106,6 +108,8 @@ def check_request(request: SearchRequest) -> None:
         raise QueryError(f"per_page must be a whole number from 1 to {MAX_PER_PAGE}", "per_page")
     if request.kind not in ("", *KINDS):
         raise QueryError(f"kind must be one of {', '.join(KINDS)}", "kind")
+    if request.language and not LANGUAGE_CODE.fullmatch(request.language):
+        raise QueryError("language must be a language code such as en, ja or ru", "language")
     if request.sort not in SORTS:
         raise QueryError(f"sort must be one of {', '.join(SORTS)}", "sort")
     for name in ("date_from", "date_to", "year"):
@@ -130,6 +134,7 @@ class Hit:
     snippet: str
     score: float = 0.0
     page: str = ""  # a PDF's page label of the paragraph the snippet comes from
+    language: str = ""  # the document's ISO 639-1 code ('' unknown)
 
     @property
     def anchor(self) -> str:
@@ -218,10 +223,25 @@ class SearchResult:
 
 
 class MarkFormatter(HtmlFormatter):
-    """Whoosh's HTML formatter (it escapes the text around matches) with a bare ``<mark>`` per match."""
+    """Whoosh's HTML formatter (it escapes the text around matches) with a bare ``<mark>`` per match;
+    matches that overlap or touch (a CJK word's character pairs) are one mark.
+    """
 
     def format_token(self, text, token, replace=False):
         return f"<mark>{html.escape(get_text(text, token, replace), quote=False)}</mark>"
+
+    def format_fragment(self, fragment, replace=False):
+        spans: list[list[int]] = []
+        for token in sorted((t for t in fragment.matches if t.startchar is not None), key=lambda t: t.startchar):
+            if spans and token.startchar <= spans[-1][1]:
+                spans[-1][1] = max(spans[-1][1], token.endchar)
+            else:
+                spans.append([token.startchar, token.endchar])
+        text, at, output = fragment.text, fragment.startchar, []
+        for start, end in spans:
+            output += [self._text(text[at:start]), f"<mark>{html.escape(text[start:end], quote=False)}</mark>"]
+            at = end
+        return "".join([*output, self._text(text[at:fragment.endchar])])
 
 
 class ArchiveQueryParser(qparser.QueryParser):
@@ -235,7 +255,8 @@ class ArchiveQueryParser(qparser.QueryParser):
 
     def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True, removestops=True):
         if termclass not in (Prefix, Wildcard) or fieldname not in self.schema:
-            return super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
+            query = super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
+            return self._or_whole_word(query, text) if type(query) is Term and CYRILLIC.match(text) else query
         field = self.schema[fieldname]
         typed = list(field.process_text(text, mode="query", tokenize=False, removestops=False, no_morph=True))
         if not typed:
@@ -247,6 +268,31 @@ class ArchiveQueryParser(qparser.QueryParser):
         stems = {next(field.process_text(text, mode="query", tokenize=False, removestops=False), letters)}
         stems.update(letters[:cut] for cut in range(max(3, len(letters) - STEM_CUT), len(letters)))
         return Or([query, *(Term(fieldname, stem, boost=boost) for stem in sorted(stems - {letters}))])
+
+
+    def _or_whole_word(self, query: Term, text: str) -> Query:
+        """A Cyrillic word also looked for as written: Snowball cuts "остров" to "остр", while its other
+        forms ("островах", "острова") keep "остров".
+        """
+        field = self.schema[query.fieldname]
+        whole = next(field.process_text(text, mode="query", tokenize=False, no_morph=True), None)
+        if not field.analyzer.has_morph() or whole is None or whole == query.text:
+            return query
+        return Or([query, Term(query.fieldname, whole, boost=query.boost)])
+
+
+def flat_word_fields(query: Query) -> Query:
+    """A word's fields with each field's alternative terms side by side, scored as one BM25F term.
+
+    >>> flat_word_fields(WordFields([Or([Term("content", "остр"), Term("content", "остров")]), Term("title", "остр")]))
+    WordFields([Term('content', 'остр'), Term('content', 'остров'), Term('title', 'остр')])
+    """
+    if type(query) is not WordFields or not any(type(q) is Or for q in query.subqueries):
+        return query
+    if not all(type(leaf) is Term for q in query.subqueries for leaf in (q.subqueries if type(q) is Or else [q])):
+        return query
+    terms = [leaf for q in query.subqueries for leaf in (q.subqueries if type(q) is Or else [q])]
+    return WordFields(terms, boost=query.boost)
 
 
 class WordFieldsGroup(qparser.syntax.GroupNode):
@@ -289,7 +335,7 @@ def parse_query(text: str, index: ArchiveIndex) -> Query:
             query = parser.parse(plain_words(text), normalize=False)
         except Exception as err:
             raise QueryError(f"the query cannot be read: {err}") from None
-    return count_repeats(query).normalize().accept(in_notes)
+    return count_repeats(query.accept(flat_word_fields)).normalize().accept(in_notes)
 
 
 def in_notes(query: Query) -> Query:
@@ -563,7 +609,7 @@ def _filter(request: SearchRequest) -> Query | None:
     """The filters of a request as one query (None when there are none)."""
     terms: list[Query] = [Term(field, getattr(request, name)) for name, field in
                           (("author", "author_facet"), ("publisher", "publisher_facet"), ("year", "year"),
-                           ("kind", "kind"), ("doc_id", "doc_id")) if getattr(request, name)]
+                           ("kind", "kind"), ("language", "language"), ("doc_id", "doc_id")) if getattr(request, name)]
     if request.date_from or request.date_to:
         # dates are YYYY, YYYY-MM or YYYY-MM-DD: "~" sorts after them, so "2017~" takes in all of 2017
         terms.append(TermRange("date", request.date_from or None,
@@ -573,13 +619,14 @@ def _filter(request: SearchRequest) -> Query | None:
 
 def _facets(ranked: list[RankedDocument], kinds: Counter,
             facts: dict[str, DocumentFacts]) -> dict[str, list[tuple[str, int]]]:
-    """Documents per author, publisher and year, and matching passages per kind, most first."""
-    counts: dict[str, dict[str, int]] = {"author": {}, "publisher": {}, "year": {}}
+    """Documents per author, publisher, year and language, and matching passages per kind, most first."""
+    counts: dict[str, dict[str, int]] = {"author": {}, "publisher": {}, "year": {}, "language": {}}
     for ranked_doc in ranked:
         doc = facts.get(ranked_doc.doc_id)
         if doc is None:
             continue
-        for name, values in (("author", doc.authors), ("publisher", (doc.publisher,)), ("year", (doc.year,))):
+        for name, values in (("author", doc.authors), ("publisher", (doc.publisher,)), ("year", (doc.year,)),
+                             ("language", (doc.language,))):
             for value in filter(None, values):
                 counts[name][value] = counts[name].get(value, 0) + 1
     counts["kind"] = {k: kinds[k] for k in KINDS if kinds.get(k)}
@@ -595,7 +642,8 @@ def _hit(hit: WhooshHit, facts: DocumentFacts) -> Hit:
     footnote = stored["kind"] == "footnote"
     return Hit(stored["doc_id"], facts.title, list(facts.authors), facts.date, stored.get("section_id", ""),
                stored.get("section_title", ""), stored["kind"], stored.get("note_number") if footnote else None,
-               snippet, hit.score or 0.0, snippet_page(snippet, stored.get("content", ""), stored.get("pages") or []))
+               snippet, hit.score or 0.0, snippet_page(snippet, stored.get("content", ""), stored.get("pages") or []),
+               facts.language)
 
 
 def snippet_page(snippet: str, content: str, pages: list[str]) -> str:
@@ -621,8 +669,8 @@ def _suggestion(index: ArchiveIndex, searcher, text: str) -> str:
     pieces, last = [], 0
     for found in SUGGESTABLE.finditer(text):
         word = found.group(0)
-        if word in OPERATORS or _known(reader, schema, word):
-            continue
+        if word in OPERATORS or script_of(word) == "cjk" or _known(reader, schema, word):
+            continue  # a CJK word has no neighbours in spelling to suggest
         corrector = corrector or WordCorrector(index, searcher)
         stem = next(iter(ANALYZER(word)), None)
         better = corrector.suggest(stem.text, limit=1) if stem is not None else []
@@ -635,6 +683,9 @@ def _suggestion(index: ArchiveIndex, searcher, text: str) -> str:
 def _known(reader, schema, word: str) -> bool:
     """Whether a typed word is a stop word or is found in a field a bare word is searched in."""
     in_fields = [(name, text) for name in FIELD_WEIGHTS for text in schema[name].process_text(word, mode="query")]
+    if CYRILLIC.match(word):  # found as written too (see ArchiveQueryParser._or_whole_word)
+        in_fields += [(name, text) for name in STEMMED_FIELDS
+                      for text in schema[name].process_text(word, mode="query", no_morph=True)]
     return not in_fields or any(term in reader for term in in_fields)
 
 
@@ -706,7 +757,8 @@ def highlight_passage(text: str, terms: frozenset) -> str:
     """
     if not terms or not _may_contain(text, terms):
         return html.escape(text, quote=False)
-    return highlight(text, terms, ANALYZER, WholeFragmenter(), MarkFormatter(), top=1) or html.escape(text, quote=False)
+    marked = highlight(text, terms, ANALYZER, WholeFragmenter(), MarkFormatter(), top=1, mode="index")
+    return marked or html.escape(text, quote=False)
 
 
 def _may_contain(text: str, stems: frozenset) -> bool:
@@ -721,7 +773,7 @@ def _may_contain(text: str, stems: frozenset) -> bool:
     >>> _may_contain("Talks", frozenset({"sanction"}))
     False
     """
-    folded = text.lower().translate(accent_map)
+    folded = folded_text(text)
     return any(stem[:-1] in folded for stem in stems)
 
 

@@ -7,6 +7,7 @@ import unicodedata
 from archive.model import MARKER, Section, strip_markers
 from indexer.blocks import Block
 from indexer.clean import TocEntry
+from indexer.scripts import uncased_letter
 
 SMALL_WORDS = {"a", "an", "and", "as", "at", "but", "by", "de", "for", "from", "in", "into", "nor", "of",
                "on", "or", "per", "the", "to", "vs", "via", "with", "over", "under", "between", "against"}
@@ -45,9 +46,10 @@ def looks_like_heading(block: Block) -> bool:
     text = block.text.strip()
     if block.kind != "para" or not text or "[^" in text:
         return False
-    if block.words > HEADING_MAX_WORDS or len(text) > 120 or not (text[0].isupper() or text[0].isdigit()):
+    if block.words > HEADING_MAX_WORDS or len(text) > 120 or not (text[0].isupper() or text[0].isdigit()
+                                                                   or uncased_letter(text[0])):
         return False
-    return not re.search(r"[.,;:]$", text) and not (text.endswith(("?", "!")) and block.words > 10)
+    return not re.search(r"[.,;:。、：；]$", text) and not (text.endswith(("?", "!")) and block.words > 10)
 
 
 def heading_style(text: str) -> int:

@@ -36,7 +36,7 @@ def test_api_hit_shape_and_reader_link(client):
     assert set(payload) >= {"query", "total", "hits", "facets", "suggestion", "variants"}
     hit = payload["hits"][0]
     assert set(hit) == {"doc_id", "title", "authors", "date", "section_id", "section_title", "kind", "note_number",
-                        "snippet", "url", "page"}
+                        "snippet", "url", "page", "language"}
     assert re.sub(r"</?mark>", "", hit["snippet"]) == re.sub(r"<[^>]+>", "", hit["snippet"])
     url = urlsplit(hit["url"])
     page = client.get(f"{url.path}?{url.query}").get_data(as_text=True)

@@ -7,7 +7,7 @@ from werkzeug.datastructures import MultiDict
 from indexer.search import Hit, QueryError, SearchRequest, SearchResult, search
 from webapp.access import get_index, get_searcher, get_variants
 
-FILTER_PARAMS = ("author", "publisher", "year", "kind", "date_from", "date_to", "doc_id")
+FILTER_PARAMS = ("author", "publisher", "year", "kind", "language", "date_from", "date_to", "doc_id")
 
 
 def whole_number(args: MultiDict, name: str, default: int) -> int:

@@ -1,0 +1,127 @@
+"""Japanese, Russian and the other scripts: searchable by word, in any grammatical form, with the language known.
+
+The texts are written for these tests (tests/fixtures/languages/): a Japanese and a Russian article with
+front matter, a plain Japanese text, and an English paper quoting a Russian sentence.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from archive.config import Settings
+from archive.store import Store
+from indexer.index import ArchiveIndex
+from indexer.operations import ingest
+from indexer.options import ParseOptions
+from indexer.search import ANALYZER, SearchRequest, highlight_passage, highlight_terms, search
+
+FIXTURES = Path(__file__).parent / "fixtures" / "languages"
+
+# (query, the fixture files it must find, first)
+FINDS = [
+    ("択捉島", {"kuriles-ja.md"}),
+    ("北方領土", {"kuriles-ja.md"}),
+    ("平和条約", {"kuriles-ja.md"}),
+    ("プーチン", {"kuriles-ja.md"}),
+    ("平和条約 プーチン", {"kuriles-ja.md"}),  # two words of two sections
+    ("島", {"kuriles-ja.md", "notes-ja.txt"}),  # one character
+    ("色丹島", {"kuriles-ja.md", "notes-ja.txt"}),
+    ("流氷", {"notes-ja.txt"}),
+    ('"定期船は何週間も欠航する"', {"notes-ja.txt"}),
+    ("острова", {"kuriles-ru.md", "quoting-ru.md"}),
+    ("остров", {"kuriles-ru.md", "quoting-ru.md"}),  # Snowball cuts it to "остр"; the text's forms keep "остров"
+    ("островов", {"kuriles-ru.md", "quoting-ru.md"}),
+    ("остается", {"kuriles-ru.md"}),  # typed with е, written with ё
+    ("мирный договор", {"kuriles-ru.md"}),
+    ('"мирного договора"', {"kuriles-ru.md"}),
+    ("рыбак", {"kuriles-ru.md"}),
+    ("остров*", {"kuriles-ru.md", "quoting-ru.md"}),
+    ("лосось", {"quoting-ru.md"}),  # a Russian quotation in an English paper
+    ("остров NOT лосось", {"kuriles-ru.md"}),
+    ("crews", {"quoting-ru.md"}),
+]
+MISSES = ["平和 NOT 漁師", "樺太", "Сахалин"]
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    """An archive of the four fixture texts, built through ``archive ingest``'s own function."""
+    settings = Settings(tmp_path_factory.mktemp("languages") / "archive")
+    report = ingest(sorted(FIXTURES.iterdir()), settings, ParseOptions())
+    assert not report.failed
+    names = {Path(item["path"]).name: item["id"] for item in report.added}
+    return settings, names, report
+
+
+def found(settings: Settings, names: dict[str, str], query: str, **filters) -> list[str]:
+    """The fixture files a query finds, in order."""
+    by_id = {doc_id: name for name, doc_id in names.items()}
+    index = ArchiveIndex(settings.index_dir)
+    result = search(index, SearchRequest(query, **filters))
+    return [by_id[d.facts.doc_id] for d in result.documents]
+
+
+@pytest.mark.parametrize("query, expected", FINDS)
+def test_a_word_is_found_in_its_script_and_forms(archive, query, expected):
+    settings, names, _ = archive
+    assert set(found(settings, names, query)) == expected
+
+
+@pytest.mark.parametrize("query", MISSES)
+def test_what_the_texts_lack_is_not_found(archive, query):
+    settings, names, _ = archive
+    assert found(settings, names, query) == []
+
+
+def test_the_language_is_detected_or_declared_and_filters(archive):
+    settings, names, _ = archive
+    store = Store(settings.data_dir)
+    try:
+        languages = {name: store.get(doc_id).meta.language for name, doc_id in names.items()}
+    finally:
+        store.close()
+    assert languages == {"kuriles-ja.md": "ja", "notes-ja.txt": "ja", "kuriles-ru.md": "ru", "quoting-ru.md": "en"}
+    assert set(found(settings, names, "島 OR остров OR crews", language="ja")) == {"kuriles-ja.md", "notes-ja.txt"}
+    result = search(ArchiveIndex(settings.index_dir), SearchRequest("島 OR остров OR crews"))
+    assert dict(result.facets["language"]) == {"ja": 2, "ru": 1, "en": 1}
+    assert {h.language for d in result.documents for h in d.hits} == {"ja", "ru", "en"}
+
+
+def test_a_plain_japanese_text_keeps_every_character(archive):
+    _, _, report = archive
+    plain = next(item for item in report.added if item["path"].endswith("notes-ja.txt"))
+    assert plain["kept"] >= 0.9 and plain["title"] == "色丹島の港"
+
+
+def test_a_japanese_word_is_marked_whole(archive):
+    settings, _, _ = archive
+    index = ArchiveIndex(settings.index_dir)
+    result = search(index, SearchRequest("択捉島"))
+    assert "<mark>択捉島</mark>" in result.documents[0].hits[0].snippet
+    with index.searcher() as searcher:
+        terms = highlight_terms(index, searcher, "北方領土")
+    assert "<mark>北方領土</mark>問題" in highlight_passage("北方領土問題は", terms)
+
+
+def test_did_you_mean_helps_in_cyrillic_and_is_silent_in_cjk(archive):
+    settings, _, _ = archive
+    index = ArchiveIndex(settings.index_dir)
+    assert search(index, SearchRequest("кураильских")).suggestion == "курильских"
+    assert search(index, SearchRequest("樺太")).suggestion == ""
+    assert search(index, SearchRequest("остров")).suggestion == ""  # a word the archive holds
+
+
+def test_query_and_text_analysis_agree_across_scripts():
+    assert [t.text for t in ANALYZER("إِسْلَام")] == [t.text for t in ANALYZER("اسلام")]
+    assert [t.text for t in ANALYZER("کتابی")] == [t.text for t in ANALYZER("كتابي")]
+    assert [t.text for t in ANALYZER("Остаётся")] == [t.text for t in ANALYZER("остается")]
+    assert [t.text for t in ANALYZER("北方領土", mode="query")] == ["北方", "方領", "領土"]
+    assert [t.text for t in ANALYZER("Debianパッケージ", mode="query")] == ["debian", "パッ", "ッケ", "ケー", "ージ"]
+
+
+def test_a_part_of_a_dotted_word_is_found_and_marked():
+    text = "Load pam_unix.so from the orig.tar.gz file."
+    assert {"pam_unix", "orig", "tar", "gz", "pam_unix.so", "orig.tar.gz"} <= {t.text for t in ANALYZER(text)}
+    assert [t.text for t in ANALYZER("orig.tar.gz", mode="query")] == ["orig.tar.gz"]
+    assert highlight_passage(text, frozenset({"pam_unix"})) == "Load <mark>pam_unix</mark>.so from the orig.tar.gz file."
