@@ -1,16 +1,16 @@
-"""``python -m benchmarks [ingest] [search] [load] [sizes] [quality] [ranking] [recall] [fuzz]``: run the benchmarks (all by default), figures to results/."""
+"""``python -m benchmarks [ingest] [search] [load] [sizes] [quality] [ranking] [recall] [languages] [fuzz]``: run the benchmarks (all by default), figures to results/."""
 from __future__ import annotations
 
 import sys
 
-from benchmarks import fuzz, ingest, load, quality, ranking, recall, search, sizes
+from benchmarks import fuzz, ingest, languages, load, quality, ranking, recall, search, sizes
 
 
 def main(names: list[str]) -> None:
     """Run the named benchmarks in order."""
     available = {"ingest": ingest.main, "search": search.main, "load": load.main, "sizes": sizes.main,
                  "quality": quality.main,
-                 "ranking": ranking.main, "recall": recall.main,
+                 "ranking": ranking.main, "recall": recall.main, "languages": languages.main,
                  "fuzz": fuzz.main}
     for name in names or list(available):
         if name not in available:
