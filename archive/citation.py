@@ -9,6 +9,9 @@ from archive.model import Document, Metadata
 
 CORPORATE = re.compile(r"\b(institut\w*|cent(er|re)|council|ministry|agency|organi[sz]ation|university|foundation|"
                        r"committee|department|office|association|group|bank|commission|society|press)\b", re.I)
+# a name in Han, kana, Hangul or Cyrillic with no comma is cited as written: its order (family name
+# first in Japanese, either way in Russian) is not the Latin "given family" the splitting below assumes
+WRITTEN_ORDER = re.compile(r"[\u0400-\u052f\u1100-\u11ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 PARTICLES = {"van", "von", "de", "der", "den", "da", "del", "di", "du", "la", "le", "ten", "ter"}
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
@@ -48,10 +51,12 @@ def split_name(name: str) -> dict:
 
     >>> split_name("Céline Pajon"), split_name("Ludwig van Beethoven")
     ({'family': 'Pajon', 'given': 'Céline'}, {'family': 'van Beethoven', 'given': 'Ludwig'})
-    >>> split_name("Stimson Center")
-    {'literal': 'Stimson Center'}
+    >>> split_name("Stimson Center"), split_name("山田 花子"), split_name("Иванова Мария")
+    ({'literal': 'Stimson Center'}, {'literal': '山田 花子'}, {'literal': 'Иванова Мария'})
+    >>> split_name("Иванова, Мария")
+    {'family': 'Иванова', 'given': 'Мария'}
     """
-    if CORPORATE.search(name):
+    if CORPORATE.search(name) or (WRITTEN_ORDER.search(name) and "," not in name):
         return {"literal": name}
     if "," in name:
         family, given = (part.strip() for part in name.split(",", 1))

@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from archive.citation import csl_item
 from archive.config import Settings
+from archive.exports import to_bibtex, to_ris
 from archive.store import Store
+from archive.styles import format_item
 from indexer.index import ArchiveIndex
 from indexer.operations import ingest
 from indexer.options import ParseOptions
@@ -125,3 +128,30 @@ def test_a_part_of_a_dotted_word_is_found_and_marked():
     assert {"pam_unix", "orig", "tar", "gz", "pam_unix.so", "orig.tar.gz"} <= {t.text for t in ANALYZER(text)}
     assert [t.text for t in ANALYZER("orig.tar.gz", mode="query")] == ["orig.tar.gz"]
     assert highlight_passage(text, frozenset({"pam_unix"})) == "Load <mark>pam_unix</mark>.so from the orig.tar.gz file."
+
+
+@pytest.mark.parametrize("name, author, title", [
+    ("kuriles-ja.md", "山田花子", "北方領土と漁業の歴史"),
+    ("kuriles-ru.md", "Иванова Мария", "Курильские острова и рыболовство"),
+])
+def test_names_and_titles_are_cited_as_written(archive, name, author, title):
+    settings, names, _ = archive
+    store = Store(settings.data_dir)
+    try:
+        item = csl_item(store.get(names[name]))
+    finally:
+        store.close()
+    assert item["author"] == [{"literal": author}] and item["language"] == name[8:10]
+    assert format_item(item, "apa").entry.startswith(f"{author}. (")
+    assert f"“{title}.”" in format_item(item, "chicago-author-date").entry
+    assert f"AU  - {author}" in to_ris([item]) and f"author = {{{{{author}}}}}" in to_bibtex([item])
+
+
+def test_name_variants_cross_scripts(archive):
+    settings, names, _ = archive
+    variants = (("Iturup", "Etorofu", "Итуруп", "択捉島"), ("Kurils", "Курилы", "Курильские", "千島"))
+    index = ArchiveIndex(settings.index_dir)
+    by_id = {doc_id: name for name, doc_id in names.items()}
+    for query, expected in (("Iturup", {"kuriles-ja.md"}), ("Kurils", {"kuriles-ru.md"})):
+        result = search(index, SearchRequest(query), variants=variants)
+        assert {by_id[d.facts.doc_id] for d in result.documents} == expected
