@@ -38,10 +38,17 @@ class Block:
 
 
 class SourceText(NamedTuple):
-    """Characters of visible text in a source, and of its paragraphs (white space folded)."""
+    """Characters of visible text in a source, and of its paragraphs (white space folded): those in ``<p>``,
+    and those in other blocks of a paragraph's length (``block_chars``: a DocBook ``div.para``).
+    """
 
     chars: int
     paragraph_chars: int
+    block_chars: int = 0
+
+    def with_blocks(self) -> SourceText:
+        """The count of a page whose every block is its text: the blocks' text is paragraph text."""
+        return SourceText(self.chars, self.paragraph_chars + self.block_chars)
 
 
 def text_to_blocks(text: str) -> list[Block]:

@@ -141,3 +141,26 @@ def test_the_reader_links_a_marker_in_a_heading_both_ways(tmp_path):
     html = page.get_data(as_text=True)
     assert re.search(r'<h\d>\(A\) Of Ships<span class="ref"><sup><a id="ref-2-1" href="#note-2"', html)
     assert 'href="#ref-2-1"' in html and 'href="#ref-1-1"' in html
+
+
+@pytest.mark.parametrize("generator", ["publican v4.3.2", "DocBook XSL Stylesheets V1.79.2"])
+def test_a_manual_page_written_in_div_para_keeps_its_text_and_boxes(tmp_path, generator):
+    page = tmp_path / "tide-gauges.html"
+    page.write_text((FIXTURES / "manual-div-para.html").read_text(encoding="utf-8").replace(
+        '<meta charset="utf-8">', f'<meta charset="utf-8"><meta name="generator" content="{generator}">'),
+        encoding="utf-8")
+    doc = parse_file(page, ParseOptions())
+    text = " ".join(p for s in doc.sections for p in [s.title, *s.paragraphs])
+    for words in ("harbour log, with the hour", "stilling well", "equinox tides", "a soft brush",
+                  "within a month", "harbour.example/sensor-care", "larger than two centimetres"):
+        assert words in text, words
+    assert "Get the whole manual" not in text and "Prev" not in text
+    assert doc.extraction.kept_share >= 0.95 and doc.extraction.source_paragraph_chars > 700
+
+
+def test_a_page_that_loses_its_div_paragraphs_says_so():
+    """Read as an article (no generator tag), the page's div paragraphs count in what it held: the box the
+    article extractor drops shows in the share kept."""
+    extraction = parse_file(FIXTURES / "manual-div-para.html", ParseOptions()).extraction
+    assert extraction.source_paragraph_chars > 700  # every div.para, not only the <p> title of the box
+    assert 0.5 < extraction.kept_share < 0.95
