@@ -141,10 +141,24 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data).best()
+    best = _likeliest(data)
     if best is None or best.encoding is None:
         raise SourceError(path, "cannot decode: not UTF-8, and no other text encoding fits")
     return str(best), best.encoding
+
+
+def _likeliest(data: bytes):
+    """charset-normalizer's best reading of the bytes; among readings as good as it, windows-1252's.
+
+    A short French text fitted cp1250 as well as cp1252, and "à Genève" came out "ŕ Genčve":
+    windows-1252 is the legacy encoding of Western text, and what browsers assume for an unlabelled one.
+    """
+    matches = list(from_bytes(data))
+    if not matches:
+        return None
+    best = matches[0]
+    tied = [m for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)]
+    return next((m for m in tied if m.encoding == "cp1252"), best)
 
 
 def _strict(data: bytes, encoding: str, path: Path) -> str:

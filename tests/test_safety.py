@@ -53,6 +53,17 @@ def test_other_encodings_are_decoded_and_named(settings, tmp_path, encoding):
     assert "réunion" in doc.sections[0].paragraphs[0] and doc.source.encoding not in ("", "utf-8")
 
 
+@pytest.mark.parametrize("text, encoding", [
+    ("Un séminaire à Genève\n\nRéunion à Genève, café et thé. Les élèves étaient là.\n", "cp1252"),
+    ("Курильские острова\n\nВопрос о Курильских островах остаётся открытым.\n", "cp1251"),
+    ("Zażółć gęślą jaźń\n\nPowiedział, że łódź płynie dalej.\n", "cp1250"),
+])
+def test_a_legacy_encoding_is_read_as_written(tmp_path, text, encoding):
+    from indexer.read import decode
+
+    assert decode(text.encode(encoding), tmp_path / "doc.txt")[0] == text
+
+
 def test_html_scripts_are_never_indexed(settings, tmp_path):
     page = tmp_path / "page.html"
     page.write_text("<html><head><title>Page</title><script>var secret='scriptword';</script></head><body>"
