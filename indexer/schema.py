@@ -13,7 +13,8 @@ from whoosh.lang import stopwords_for_language
 from whoosh.lang.porter2 import stem
 from whoosh.support.charset import accent_map
 
-from indexer.scripts import WORD, RussianStems, cjk_grams, dotted_parts, folded_arabic, folded_cyrillic, script_of, script_runs
+from indexer.scripts import (WORD, RussianStems, cjk_grams, dotted_parts, folded_arabic, folded_cyrillic, script_of,
+                             script_runs)
 
 RUSSIAN_STOPS = frozenset(w.replace("ё", "е") for w in stopwords_for_language("ru"))
 SCHEMA_VERSION = 13  # 10 was a word-pair schema, since reverted; 12 indexes the abstract; 13 analyses by script
@@ -91,6 +92,7 @@ class TextAnalyzer(Analyzer):
 
     @staticmethod
     def _folded(word: str, script: str) -> str:
+        """A word as the index writes it: lower case, accents or letter variants folded (CJK as it is)."""
         if script == "cyrillic":
             return folded_cyrillic(word)
         if script == "arabic":
@@ -99,6 +101,7 @@ class TextAnalyzer(Analyzer):
 
     @staticmethod
     def _is_stop(word: str, script: str) -> bool:
+        """Whether a folded word is left out: a letter alone or a stop word of its script (none in CJK)."""
         if script == "cjk":
             return False
         if script == "cyrillic":
@@ -106,6 +109,7 @@ class TextAnalyzer(Analyzer):
         return len(word) < 2 or word in STOP_WORDS
 
     def _stemmed(self, word: str, script: str) -> str:
+        """A folded word's stem: Russian for Cyrillic, Porter2 for the other words, none for CJK and Arabic."""
         if script == "cyrillic":
             return self._russian(word)
         return word if script in ("cjk", "arabic") else self._stem(word)
@@ -127,22 +131,6 @@ def folded_text(text: str) -> str:
     'perouse остается'
     """
     return folded_arabic(text.lower().translate(accent_map).replace("ё", "е"))
-
-
-class _Whole:
-    """A stand-in regex match covering a whole value (for ``tokenize=False``)."""
-
-    def __init__(self, value: str):
-        self.value = value
-
-    def group(self, _):
-        return self.value
-
-    def start(self):
-        return 0
-
-    def end(self):
-        return len(self.value)
 
 
 class PassageBM25(scoring.BM25F):

@@ -2,8 +2,8 @@
 words are folded and stemmed for the index (the same for the text and the query).
 
 Japanese, Chinese and Korean runs are indexed as Lucene's CJK analyzer does with unigrams kept: each
-character, and each pair of neighbours at the position of its first character. A query word of two
-characters or more is the phrase of its pairs, so "平和条約" finds "…平和条約は…" inside any run,
+pair of neighbouring characters, and each character (see ``cjk_grams`` for their positions). A query
+word of two characters or more is the phrase of its pairs, so "平和条約" finds "…平和条約は…" inside any run,
 and a one-character query finds the character. Cyrillic words are folded (``ё`` = ``е``) and stemmed
 by Snowball's Russian stemmer (PyStemmer); Arabic-script words have their letter variants folded.
 Every other word (Latin, Greek, …) keeps the English analysis of ``indexer.schema``.

@@ -231,6 +231,7 @@ class MarkFormatter(HtmlFormatter):
         return f"<mark>{html.escape(get_text(text, token, replace), quote=False)}</mark>"
 
     def format_fragment(self, fragment, replace=False):
+        """The fragment's text with each run of overlapping or touching matches in one ``<mark>``."""
         spans: list[list[int]] = []
         for token in sorted((t for t in fragment.matches if t.startchar is not None), key=lambda t: t.startchar):
             if spans and token.startchar <= spans[-1][1]:
@@ -269,7 +270,6 @@ class ArchiveQueryParser(qparser.QueryParser):
         stems.update(letters[:cut] for cut in range(max(3, len(letters) - STEM_CUT), len(letters)))
         return Or([query, *(Term(fieldname, stem, boost=boost) for stem in sorted(stems - {letters}))])
 
-
     def _or_whole_word(self, query: Term, text: str) -> Query:
         """A Cyrillic word also looked for as written: Snowball cuts "остров" to "остр", while its other
         forms ("островах", "острова") keep "остров".
@@ -289,10 +289,8 @@ def flat_word_fields(query: Query) -> Query:
     """
     if type(query) is not WordFields or not any(type(q) is Or for q in query.subqueries):
         return query
-    if not all(type(leaf) is Term for q in query.subqueries for leaf in (q.subqueries if type(q) is Or else [q])):
-        return query
     terms = [leaf for q in query.subqueries for leaf in (q.subqueries if type(q) is Or else [q])]
-    return WordFields(terms, boost=query.boost)
+    return WordFields(terms, boost=query.boost) if all(type(t) is Term for t in terms) else query
 
 
 class WordFieldsGroup(qparser.syntax.GroupNode):
