@@ -332,11 +332,33 @@ def check(settings: Settings) -> list[str]:
         damage = store.damage()
         if damage:
             raise StoreDamaged(settings.data_dir / "archive.db", "; ".join(damage[:3]))
-        problems = reconcile(store, index)
-        for doc in store.documents():
-            if not store.original_path(doc).exists():
-                problems.append(f"{doc.id}: the original file is missing from the store (cannot be repaired)")
+        problems = reconcile(store, index) + check_originals(store)
+        for stray in sorted(store.originals_dir.glob("*.tmp")):  # the writer lock is held: no ingest writes them
+            stray.unlink()
+            problems.append(f"removed {stray.name}: an original an ingest had not finished writing (repaired)")
         return problems
+
+
+def check_originals(store: Store) -> list[str]:
+    """Each document's kept original: present, and holding the bytes its hash names."""
+    problems = []
+    for doc in store.documents():
+        path = store.original_path(doc)
+        if not path.exists():
+            problems.append(f"{doc.id}: the original file is missing from the store (cannot be repaired)")
+        elif _file_sha256(path) != doc.source.sha256:
+            problems.append(f"{doc.id}: the original file {path.name} does not hold the bytes its hash names "
+                            "(it was changed or damaged; ingest the source again to replace it)")
+    return problems
+
+
+def _file_sha256(path: Path) -> str:
+    """The SHA-256 of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as data:
+        for block in iter(lambda: data.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 @contextmanager

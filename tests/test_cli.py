@@ -196,3 +196,15 @@ def _get_json(url: str, wait: float = 30.0) -> dict:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+
+
+def test_check_verifies_originals_and_removes_stray_temporary_files(settings):
+    run(settings, "ingest", str(SAMPLES / "tide-tables.md"))
+    originals = settings.data_dir / "originals"
+    kept = next(p for p in originals.iterdir() if p.suffix == ".md")
+    stray = originals / f"{'0' * 64}.txt.tmp"
+    stray.write_bytes(b"half an original")
+    kept.write_bytes(kept.read_bytes() + b"\nchanged afterwards\n")
+    output = run(settings, "check").output
+    assert "does not hold the bytes its hash names" in output and f"removed {stray.name}" in output
+    assert not stray.exists()
