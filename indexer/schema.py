@@ -6,7 +6,7 @@ from math import log
 from pathlib import Path
 
 from whoosh import columns, scoring
-from whoosh.analysis import Analyzer, CharsetFilter, LowercaseFilter, RegexTokenizer, StopFilter, Token
+from whoosh.analysis import Analyzer, Token
 from whoosh.analysis.filters import STOP_WORDS
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.lang import stopwords_for_language
@@ -152,13 +152,22 @@ def text_analyzer():
     return TextAnalyzer()
 
 
-def name_analyzer():
-    """Names: lower case and accents folded, no stemming; stop words dropped as in the text.
-
-    A bare word is also looked for in the authors: kept there, "the" in "the peace treaty" became
-    a word every result had to have in its authors, and the query found nothing.
+class NameAnalyzer(TextAnalyzer):
+    """Names: the text's words, folded the same way, never stemmed; a name in kanji as characters and
+    pairs, so 山田 finds 山田花子. Stop words are dropped as in the text: a bare word is also looked for in
+    the authors, and "the" in "the peace treaty" kept there became a word every result had to have in
+    its authors, so the query found nothing.
     """
-    return RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter()
+
+    is_morph = False
+
+    def _stemmed(self, word: str, script: str) -> str:
+        return word
+
+
+def name_analyzer():
+    """The analyzer of names (see NameAnalyzer)."""
+    return NameAnalyzer()
 
 
 def build_schema() -> Schema:
@@ -179,7 +188,7 @@ def build_schema() -> Schema:
         pages=STORED(),  # a PDF's page label of each paragraph of the entry's text
         content=TEXT(analyzer=text_analyzer(), stored=True, phrase=True, chars=True, multitoken_query="phrase"),
         title=TEXT(analyzer=text_analyzer(), multitoken_query="phrase"),
-        authors=TEXT(analyzer=name_analyzer()),
+        authors=TEXT(analyzer=name_analyzer(), multitoken_query="phrase"),
         author_facet=KEYWORD(commas=True, lowercase=False),
         publisher=TEXT(analyzer=name_analyzer()),
         publisher_facet=ID(),

@@ -255,6 +255,8 @@ class ArchiveQueryParser(qparser.QueryParser):
     """
 
     def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True, removestops=True):
+        if script_of(text) == "cjk":  # indexed as characters and pairs: a wildcard or fuzzy CJK word is the word
+            termclass, text, tokenize = Term, text.rstrip("*?"), True
         if termclass not in (Prefix, Wildcard) or fieldname not in self.schema:
             query = super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
             return self._or_whole_word(query, text) if type(query) is Term and CYRILLIC.match(text) else query

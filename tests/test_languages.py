@@ -40,6 +40,13 @@ FINDS = [
     ('"мирного договора"', {"kuriles-ru.md"}),
     ("рыбак", {"kuriles-ru.md"}),
     ("остров*", {"kuriles-ru.md", "quoting-ru.md"}),
+    ("острава~", {"kuriles-ru.md", "quoting-ru.md"}),  # one edit
+    ("北方領*", {"kuriles-ja.md"}),  # a CJK word with a wildcard or fuzzy mark is the word
+    ("平和条約~", {"kuriles-ja.md"}),
+    ("山田", {"kuriles-ja.md"}),  # the author's family name, inside 山田花子
+    ("author:山田", {"kuriles-ja.md"}),
+    ("title:北方領土", {"kuriles-ja.md"}),
+    ("section:漁業", {"kuriles-ja.md"}),
     ("лосось", {"quoting-ru.md"}),  # a Russian quotation in an English paper
     ("остров NOT лосось", {"kuriles-ru.md"}),
     ("crews", {"quoting-ru.md"}),
