@@ -132,22 +132,29 @@ def source_text(root: Element) -> SourceText:
     return SourceText(*(sum(c[i] for c in counts) for i in range(3)))
 
 
-def text_counts(top: Element) -> SourceText:
-    """Characters of visible text, and of paragraph text, under one element (see source_text)."""
+def text_counts(top: Element, totals: dict | None = None) -> SourceText:
+    """Characters of visible text, and of paragraph text, under one element (see source_text); given
+    ``totals``, each block element's paragraph characters (``<p>`` and blocks of text) are put in it.
+    """
     visible = paragraphs = in_blocks = 0
     hidden = code = 0  # code: script and style, left out of both counts
-    blocks: list[list] = [["", 0]]  # the open blocks and their own text's length: a text is its innermost's
+    # the open blocks: [tag, its own text's length (a text is its innermost block's), paragraph text under it]
+    blocks: list[list] = [["", 0, 0]]
     for event, element in etree.iterwalk(top, events=("start", "end")):
         tag = element.tag if isinstance(element.tag, str) else ""
         if event == "start":
             hidden, code = hidden + (tag in HIDDEN_TAGS), code + (tag in ("script", "style"))
-            blocks += [[tag, 0]] if tag in BLOCK_LEVEL else []
+            blocks += [[tag, 0, 0]] if tag in BLOCK_LEVEL else []
             piece = element.text if tag else None
         else:
             if tag in BLOCK_LEVEL:
-                name, chars = blocks.pop()
-                paragraphs += chars if name == "p" else 0
-                in_blocks += chars if name in PARAGRAPH_HOLDERS and chars >= MIN_PARAGRAPH else 0
+                name, chars, under = blocks.pop()
+                own_p = chars if name == "p" else 0
+                own_block = chars if name in PARAGRAPH_HOLDERS and chars >= MIN_PARAGRAPH else 0
+                paragraphs, in_blocks = paragraphs + own_p, in_blocks + own_block
+                blocks[-1][2] += under + own_p + own_block
+                if totals is not None:
+                    totals[element] = under + own_p + own_block
             hidden, code = hidden - (tag in HIDDEN_TAGS), code - (tag in ("script", "style"))
             piece = element.tail if element is not top else None
         if piece:
@@ -342,19 +349,16 @@ def find_main(body: Element) -> Element:
 
 
 def _holding_paragraphs(element: Element, share: float = 0.9) -> Element:
-    """The innermost element that still holds ``share`` of the paragraph text: all the parts, no chrome."""
-    total = _paragraph_chars(element)
+    """The innermost element that still holds ``share`` of the paragraph text (``<p>`` and blocks of text):
+    all the parts, no chrome."""
+    totals: dict = {}
+    total = text_counts(element, totals).with_blocks().paragraph_chars
     while total:
-        inner = next((child for child in element if _paragraph_chars(child) >= share * total), None)
+        inner = next((child for child in element if totals.get(child, 0) >= share * total), None)
         if inner is None:
             break
         element = inner
     return element
-
-
-def _paragraph_chars(element: Element) -> int:
-    """Characters of paragraph text under an element (``<p>`` and blocks of text, as source_text counts)."""
-    return text_counts(element).with_blocks().paragraph_chars
 
 
 def _title_typed_parts(main: Element, title: str) -> None:

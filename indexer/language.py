@@ -11,7 +11,7 @@ MIN_CONFIDENCE = 0.80  # py3langid's normalised probability
 LETTERS = re.compile(r"[^\W\d_]")
 
 
-def detect_language(text: str, sample: int = 20000) -> str:
+def detect_language(text: str, sample: int = 3000) -> str:
     """An ISO 639-1 code, or '' when the text is too short or unclear.
 
     >>> detect_language("The report is about the history of the islands and the treaty that was signed.")

@@ -55,14 +55,18 @@ class TextAnalyzer(Analyzer):
         number, pos = start_pos - 1, None  # stop words removed, the words kept are renumbered without gaps
         for original, start, end, script, step in self._pieces(value, tokenize, mode == "query"):
             number += step
-            word = self._folded(original, script)
-            token.stopped = self._is_stop(word, script)
+            if script == "other":  # most words: the English analysis, inline
+                word = original.lower().translate(accent_map)
+                token.stopped = len(word) < 2 or word in STOP_WORDS
+            else:
+                word = self._folded(original, script)
+                token.stopped = self._is_stop(word, script)
             if token.stopped:
                 if removestops:
                     continue
                 token.text = word
             else:
-                token.text = word if no_morph else self._stemmed(word, script)
+                token.text = word if no_morph else self._stem(word) if script == "other" else self._stemmed(word, script)
                 pos = number if pos is None else pos + step
             if keeporiginal or not tokenize:
                 token.original = original
@@ -80,7 +84,11 @@ class TextAnalyzer(Analyzer):
             yield value, 0, len(value), script_of(value), 1
             return
         for match in self.expression.finditer(value):
-            for offset, piece in script_runs(match.group(0)):
+            word = match.group(0)
+            if word.isascii() and "." not in word:  # most words: one piece of the other scripts, no parts
+                yield word, match.start(), match.end(), "other", 1
+                continue
+            for offset, piece in script_runs(word):
                 start, script = match.start() + offset, script_of(piece)
                 if script == "cjk":
                     for a, b, step in cjk_grams(piece, query):
