@@ -205,6 +205,53 @@ def manual_summary(scores: list[dict]) -> dict:
             "titles_clean": round(sum(s["title_clean"] for s in scores) / len(scores), 3), "pages": len(scores)}
 
 
+# what no reader counts as a manual page's text: its navigation bars, contents lists and search forms
+PAGE_FURNITURE = re.compile(r"nav\w*|docnav|toc|list-of-\w+|breadcrumbs?|sphinxsidebar\w*|related|footer|header|search\w*"
+                            r"|rst-versions", re.I)  # a class or id, whole
+CJK = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af"
+TOKENS = re.compile(f"[{CJK}]|[^\\W_{CJK}]+")  # a CJK character is a token
+
+
+def multilingual_pages() -> list[Path]:
+    """The HTML pages of devsets/multilingual (Debian's manuals in ja, ru and en)."""
+    return sorted((DEVSETS / "multilingual").rglob("*.html"))
+
+
+def page_tokens(path: Path):
+    """The words (CJK: characters) of a manual page's visible text, its navigation and contents left out."""
+    import warnings
+    from collections import Counter
+
+    from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
+
+    warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+    soup = BeautifulSoup(path.read_bytes(), "lxml")
+    for tag in soup(["script", "style", "head", "nav", "form"]):
+        tag.decompose()
+    for tag in soup.find_all(lambda t: any(PAGE_FURNITURE.fullmatch(n) for n in [*(t.get("class") or []), t.get("id") or ""])):
+        if not tag.decomposed:
+            tag.decompose()
+    text = re.sub(r"\[\d+\]", " ", soup.get_text(" "))  # note markers and labels: the archive links them
+    return Counter(t.lower() for t in TOKENS.findall(text))
+
+
+def kept_recall(records: dict[Path, dict], paths: list[Path]) -> dict:
+    """Per page, the share of its text's words the record kept as its title, subtitle, abstract, text and notes
+    (a word as often as the page has it)."""
+    from collections import Counter
+
+    recalls = {}
+    for path in paths:
+        truth = page_tokens(path)
+        record = records.get(path)
+        held = "\n".join([record["title"], record["subtitle"], record["abstract"], kept_text(record)]) if record else ""
+        kept = Counter(t.lower() for t in TOKENS.findall(held))
+        recalls[str(path.relative_to(DEVSETS))] = round(sum((truth & kept).values()) / max(1, sum(truth.values())), 3)
+    under = {page: r for page, r in recalls.items() if r < 0.95}
+    return {"pages": len(recalls), "mean": round(sum(recalls.values()) / max(1, len(recalls)), 3),
+            "min": min(recalls.values(), default=0.0), "pages_under_0_95": under}
+
+
 def main() -> None:
     """Run every devset through the archive and the peers and write results/quality.json."""
     pages = web_pages()
@@ -216,10 +263,16 @@ def main() -> None:
     book_scores = {truth["slug"]: score_book(book_records[path], truth) for path, truth in books()}
     manual_records = ingest_records([p for p, _ in manual_pages()])
     manual_scores = {row["dir"]: score_manual(manual_records[path], row) for path, row in manual_pages()}
+    multilingual = multilingual_pages()
     figures = {"web": {"archive": archive, **peers}, "books": book_scores,
-               "technical_notes": {"summary": manual_summary(list(manual_scores.values())), "pages": manual_scores}}
+               "technical_notes": {"summary": manual_summary(list(manual_scores.values())), "pages": manual_scores,
+                                   "kept_recall": kept_recall(manual_records, [p for p, _ in manual_pages()])},
+               "multilingual_kept_recall": kept_recall(ingest_records(multilingual), multilingual)}
     path = write_results("quality", figures)
     print(json.dumps({"web": figures["web"], "books": {k: {m: v[m] for m in ("words", "headings", "notes_linked",
                       "title_right", "authors_right")} for k, v in book_scores.items()},
-                      "technical_notes": figures["technical_notes"]["summary"]}, indent=1))
+                      "technical_notes": figures["technical_notes"]["summary"],
+                      "kept_recall": {name: {k: v for k, v in cells.items() if k != "pages_under_0_95"} for name, cells in
+                                      (("technical_notes", figures["technical_notes"]["kept_recall"]),
+                                       ("multilingual", figures["multilingual_kept_recall"]))}}, indent=1))
     print(f"figures written to {path}")
