@@ -52,6 +52,17 @@ def head_metadata(root: Element) -> Metadata:
     )
 
 
+def highwire_authors(root: Element) -> tuple[str, ...]:
+    """The people of a page's ``citation_author`` tags, one a tag as written ("Tanaka, Hiroshi" is one).
+
+    >>> from lxml import etree
+    >>> page = '<head><meta name="citation_author" content="Tanaka, Hiroshi"><meta name="citation_author" content="Ann Lee">'
+    >>> highwire_authors(etree.fromstring(page + "</head>", etree.HTMLParser()))
+    ('Tanaka, Hiroshi', 'Ann Lee')
+    """
+    return tuple(dict.fromkeys(filter(None, map(clean_author, _meta_tags(root).get("citation_author", [])))))
+
+
 def _meta_tags(root: Element) -> dict[str, list[str]]:
     """Every <meta name|property=… content=…>, by lower-cased name, values in page order."""
     metas: dict[str, list[str]] = {}

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field, fields
 
 from whoosh import qparser
 from whoosh.highlight import HtmlFormatter, PinpointFragmenter, WholeFragmenter, get_text, highlight
-from whoosh.query import And, AndNot, Not, Or, Phrase, Prefix, Query, Term, TermRange, Wildcard
+from whoosh.query import And, AndNot, Every, Not, Or, Phrase, Prefix, Query, Term, TermRange, Wildcard
 from whoosh.searching import Hit as WhooshHit
 from whoosh.searching import Results
 from whoosh.spelling import Corrector
@@ -342,6 +342,8 @@ def in_notes(query: Query) -> Query:
     """A ``footnote:`` term as the same term in the content of a note (a SamePassage condition)."""
     if getattr(query, "fieldname", None) != FOOTNOTE:
         return query
+    if isinstance(query, Every) or (isinstance(query, Wildcard) and not query.text.strip("*")):
+        return Term("kind", "footnote")  # footnote:* is every note (Whoosh read every posting for it)
     in_content = query.copy()
     in_content.fieldname = "content"
     return SamePassage([in_content, Term("kind", "footnote")])
@@ -404,7 +406,8 @@ def search(index: ArchiveIndex, request: SearchRequest, searcher=None,
         most = matcher.match(loose)
         if len(most.docs) > len(matched.docs):
             matched, match = most, Match("most", words, match.documents_with_all)
-    if request.sort == "relevance":
+    late = time.thread_time() > deadline  # matching was cut: the rest of the request stays within bounds
+    if request.sort == "relevance" and not late:
         matched = with_feedback(matcher, query, matched, table)
     ranked = _ranked_documents(matched, table, request.sort, with_all)
     kinds = Counter(table.kind_of[n] for n in matched.text)
@@ -412,7 +415,7 @@ def search(index: ArchiveIndex, request: SearchRequest, searcher=None,
                           facets=_facets(ranked, kinds, table.facts), complete=matched.complete)
     result.documents = _highlighted(Results(searcher, query, []), query, _page(ranked, request, matched.text), table.facts,
                                     matcher.shared)
-    if result.total_documents <= 1:
+    if result.total_documents <= 1 and not late:
         result.suggestion = _suggestion(index, searcher, text)
     return result
 

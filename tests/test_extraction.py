@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from archive.citation import csl_item
+from archive.styles import format_item
 from indexer.cli import cli
 from indexer.htmlsource import parse_html
 from indexer.options import ParseOptions
@@ -164,3 +166,18 @@ def test_a_page_that_loses_its_div_paragraphs_says_so():
     extraction = parse_file(FIXTURES / "manual-div-para.html", ParseOptions()).extraction
     assert extraction.source_paragraph_chars > 700  # every div.para, not only the <p> title of the box
     assert 0.5 < extraction.kept_share < 0.95
+
+
+def test_a_citation_author_tag_is_one_person(tmp_path):
+    page = tmp_path / "article.html"
+    page.write_text("""<html lang="en"><head><title>Building Momentum in the Northern Fisheries</title>
+<meta name="citation_title" content="Building Momentum in the Northern Fisheries">
+<meta name="citation_author" content="Tanaka, Hiroshi"><meta name="citation_author" content="Ivanova, Maria">
+<meta name="citation_publication_date" content="2014/03/01"></head><body><article>
+<h1>Building Momentum in the Northern Fisheries</h1>
+<p>The fisheries of the northern waters have long been a matter of negotiation between the two states.</p>
+<p>This article reviews the agreements and the catch records of the harbours, and argues for the quotas.</p>
+</article></body></html>""", encoding="utf-8")
+    doc = parse_file(page, ParseOptions())
+    assert doc.meta.authors == ("Tanaka, Hiroshi", "Ivanova, Maria")
+    assert format_item(csl_item(doc), "apa").entry.startswith("Tanaka, H., & Ivanova, M. (2014")

@@ -110,6 +110,13 @@ def test_a_footnote_word_must_stand_in_a_note(index, corpus_docs, corpus_ids):
         assert any(re.search(r"\bibid\b", n.text, re.I) for n in stored.footnotes)
 
 
+def test_footnote_star_finds_every_document_with_notes(index, corpus_docs, corpus_ids):
+    with_notes = {corpus_ids[prefix] for prefix, doc in corpus_docs.items() if doc.footnotes}
+    result = search(index, SearchRequest("footnote:*", per_page=100))
+    assert {d.facts.doc_id for d in result.documents} == with_notes and result.complete
+    assert all(h.kind == "footnote" for h in result.hits)
+
+
 @pytest.mark.parametrize("query", ["Russo-Japanese", "Japan-Russia", "What will it take to normalize relations?",
                                    "nagato programme", "rapprochement"])
 def test_no_suggestion_when_the_archive_holds_every_word(index, query):
