@@ -7,7 +7,7 @@ import pytest
 from whoosh.analysis.filters import STOP_WORDS
 
 from benchmarks.recall import queries_for
-from indexer.search import ANALYZER, SearchRequest, search
+from indexer.search import ANALYZER, SearchRequest, parse_query, search
 
 # (query, the corpus documents that hold it, how many of the first results they must take)
 FINDS = [
@@ -127,6 +127,15 @@ def test_no_suggestion_when_the_archive_holds_every_word(index, query):
                                                ("zzqx {1 TO 2}", ""), ("title:[a TO z] zzqx", "")])
 def test_a_suggestion_replaces_only_unknown_words(index, query, suggestion):
     assert search(index, SearchRequest(query)).suggestion == suggestion
+
+
+def test_brackets_are_no_range_over_the_words(index):
+    """The query language has no ranges (dates are date_from and date_to): "[a TO z]" was every word."""
+    from whoosh.query import TermRange
+
+    query = parse_query("[rapprochement TO nagato]", index)
+    assert not [q for q in query.leaves() if isinstance(q, TermRange)]
+    assert search(index, SearchRequest("[rapprochement TO nagato]")).total_documents >= 1
 
 
 def test_a_pasted_question_ranks_those_with_most_words_first(index, corpus_ids):
