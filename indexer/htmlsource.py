@@ -117,11 +117,12 @@ def structured_blocks(root: Element, title: str, whole_body: bool = False) -> li
 def source_text(root: Element) -> SourceText:
     """How many characters of visible text, and of paragraph text, a parsed page holds.
 
-    Paragraph text is the text whose innermost block is a ``<p>``, or a ``<div>`` (a DocBook ``div.para``,
-    a note box), ``<pre>``, ``<dd>`` or ``<blockquote>`` of a paragraph's length (MIN_PARAGRAPH
-    characters), so a page that writes its paragraphs without ``<p>`` is measured too. One walk over the tree: libxml2's XPath for the same text nodes
-    (``//body//text()[not(ancestor::script …)]``) took 17 s on a 3.5 MB page of 70,000 elements, in time
-    that grows with their square.
+    Paragraph text is the text whose innermost block is a ``<p>`` (``paragraph_chars``), or a ``<div>``
+    (a DocBook ``div.para``, a note box), ``<pre>``, ``<dd>`` or ``<blockquote>`` of a paragraph's length,
+    MIN_PARAGRAPH characters (``block_chars``), so a page that writes its paragraphs without ``<p>`` is
+    measured too. One walk over the tree: libxml2's XPath for the same text nodes (``//body//text()
+    [not(ancestor::script …)]``) took 17 s on a 3.5 MB page of 70,000 elements, in time that grows with
+    their square.
 
     >>> source_text(_parse("<body>Top <p>One <b>two</b> <script>x()</script>three</p> <noscript><p>Hi</p></noscript></body>"))
     SourceText(chars=14, paragraph_chars=11, block_chars=0)
