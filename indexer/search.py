@@ -257,6 +257,8 @@ class ArchiveQueryParser(qparser.QueryParser):
     def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True, removestops=True):
         if script_of(text) == "cjk":  # indexed as characters and pairs: a wildcard or fuzzy CJK word is the word
             termclass, text, tokenize = Term, text.rstrip("*?"), True
+        if termclass is Wildcard and "*" in text and not text.strip("*?"):
+            return Every(fieldname, boost=boost)  # "?*?*" is any word: as "*", every document, not every word
         if termclass not in (Prefix, Wildcard) or fieldname not in self.schema:
             query = super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
             return self._or_whole_word(query, text) if type(query) is Term and CYRILLIC.match(text) else query

@@ -129,6 +129,12 @@ def test_a_suggestion_replaces_only_unknown_words(index, query, suggestion):
     assert search(index, SearchRequest(query)).suggestion == suggestion
 
 
+@pytest.mark.parametrize("query", ["*", "?*?*", "**"])
+def test_a_wildcard_of_any_word_is_every_document(index, corpus_ids, query):
+    result = search(index, SearchRequest(query, per_page=100))
+    assert {d.facts.doc_id for d in result.documents} == set(corpus_ids.values()) and result.complete
+
+
 def test_brackets_are_no_range_over_the_words(index):
     """The query language has no ranges (dates are date_from and date_to): "[a TO z]" was every word."""
     from whoosh.query import TermRange
