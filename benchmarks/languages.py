@@ -22,7 +22,7 @@ from functools import cache
 from pathlib import Path
 
 from benchmarks.common import REPO, write_results
-from benchmarks.recall import archive_ranks, summary, texts
+from benchmarks.recall import archive_ranks, print_beside, summary, texts
 
 DEVSET = REPO.parent / "shared" / "devsets" / "multilingual"
 LANGUAGES = ("ja", "ru", "en")
@@ -151,8 +151,6 @@ def main() -> dict:
                        "fts5": summary(made, fts_ranks(store, language_of, made))}
         finally:
             store.close()
-    for lang, cells in figures["archive"].items():
-        print(lang, {kind: (c["success_at_10"], figures["fts5"][lang][kind]["success_at_10"])
-                     for kind, c in cells.items()})
+    print_beside(figures["archive"], figures["fts5"])
     print(f"figures written to {write_results('languages', figures)}")
     return figures

@@ -159,7 +159,11 @@ def main(web_limit: int | None = None) -> None:
                        "fts5_passages": summary(made, fts_ranks(store, made, per_passage=True))}
         finally:
             store.close()
-    for kind, cells in figures["archive"].items():
-        print(kind, {qk: (c["success_at_10"], figures["fts5_documents"][kind][qk]["success_at_10"])
-                     for qk, c in cells.items()})
+    print_beside(figures["archive"], figures["fts5_documents"])
     print(f"figures written to {write_results('recall', figures)}")
+
+
+def print_beside(ours: dict, peer: dict) -> None:
+    """Each kind's success@10 per kind of query: the archive's beside the peer's."""
+    for kind, cells in ours.items():
+        print(kind, {qk: (c["success_at_10"], peer[kind][qk]["success_at_10"]) for qk, c in cells.items()})
