@@ -55,18 +55,14 @@ class TextAnalyzer(Analyzer):
         number, pos = start_pos - 1, None  # stop words removed, the words kept are renumbered without gaps
         for original, start, end, script, step in self._pieces(value, tokenize, mode == "query"):
             number += step
-            if script == "other":  # most words: the English analysis, inline
-                word = original.lower().translate(accent_map)
-                token.stopped = len(word) < 2 or word in STOP_WORDS
-            else:
-                word = self._folded(original, script)
-                token.stopped = self._is_stop(word, script)
+            word = self._folded(original, script)
+            token.stopped = self._is_stop(word, script)
             if token.stopped:
                 if removestops:
                     continue
                 token.text = word
             else:
-                token.text = word if no_morph else self._stem(word) if script == "other" else self._stemmed(word, script)
+                token.text = word if no_morph else self._stemmed(word, script)
                 pos = number if pos is None else pos + step
             if keeporiginal or not tokenize:
                 token.original = original
@@ -101,26 +97,26 @@ class TextAnalyzer(Analyzer):
     @staticmethod
     def _folded(word: str, script: str) -> str:
         """A word as the index writes it: lower case, accents or letter variants folded (CJK as it is)."""
+        if script == "other":  # most words: tested first
+            return word.lower().translate(accent_map)
         if script == "cyrillic":
             return folded_cyrillic(word)
-        if script == "arabic":
-            return folded_arabic(word)
-        return word if script == "cjk" else word.lower().translate(accent_map)
+        return folded_arabic(word) if script == "arabic" else word
 
     @staticmethod
     def _is_stop(word: str, script: str) -> bool:
         """Whether a folded word is left out: a letter alone or a stop word of its script (none in CJK)."""
-        if script == "cjk":
-            return False
+        if script == "other":
+            return len(word) < 2 or word in STOP_WORDS
         if script == "cyrillic":
             return len(word) < 2 or word in RUSSIAN_STOPS
-        return len(word) < 2 or word in STOP_WORDS
+        return False if script == "cjk" else len(word) < 2
 
     def _stemmed(self, word: str, script: str) -> str:
         """A folded word's stem: Russian for Cyrillic, Porter2 for the other words, none for CJK and Arabic."""
-        if script == "cyrillic":
-            return self._russian(word)
-        return word if script in ("cjk", "arabic") else self._stem(word)
+        if script == "other":
+            return self._stem(word)
+        return self._russian(word) if script == "cyrillic" else word
 
     def _stem(self, word: str) -> str:
         """The Porter2 stem of a word, remembered."""

@@ -27,13 +27,14 @@ from indexer.index import ArchiveIndex
 from indexer.mapped import MappedBufferFile, ViewReader
 from indexer.operations import ingest, remove
 from indexer.options import ParseOptions
-from indexer.schema import TextAnalyzer
+from indexer.schema import NameAnalyzer, TextAnalyzer
 from indexer.scripts import WORD, dotted_parts, script_of
 from indexer.suggest import Vocabulary
 from indexer.search import (ANALYZER, MarkFormatter, SearchRequest, highlight_passage, highlight_terms,
                             parse_query, search)
 
 WHOOSH_CHAIN = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter() | StemFilter(stem)
+WHOOSH_NAME_CHAIN = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter()
 WORDS = st.sampled_from(["The", "a", "of", "I", "x", "Pérouse", "sanctions", "Sanction", "running", "3.141",
                          "big-time", "under_score", "ÆSIR", "Ça", "wild*", "it's", "Kurils", "OR"])
 # Whoosh's chain reads every script as it reads Latin; the analyzer differs (by design) in CJK, Cyrillic and
@@ -64,6 +65,14 @@ def test_text_analyzer_gives_the_tokens_of_whooshs_filter_chain(text, positions,
     options = dict(positions=positions, chars=chars, removestops=removestops, tokenize=tokenize,
                    keeporiginal=keeporiginal, no_morph=no_morph, start_pos=start_pos, start_char=start_char)
     assert tokens(TextAnalyzer(), text, **options) == tokens(WHOOSH_CHAIN, text, **options)
+
+
+@settings(max_examples=200, deadline=None)
+@given(TEXTS, st.booleans(), st.booleans())
+def test_name_analyzer_gives_the_tokens_of_whooshs_unstemmed_chain(text, positions, chars):
+    """Names are folded as the text is, and never stemmed ("Running" stays a name)."""
+    options = dict(positions=positions, chars=chars)
+    assert tokens(NameAnalyzer(), text, **options) == tokens(WHOOSH_NAME_CHAIN, text, **options)
 
 
 def test_a_prefix_is_matched_as_typed_and_as_its_stem(index):
