@@ -12,18 +12,25 @@ from indexer.index import IndexUnavailable
 from indexer.search import QueryError
 
 log = logging.getLogger(__name__)
-TITLES = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 500: "Server error",
+TITLES = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 414: "URI too long", 500: "Server error",
           503: "Archive unavailable"}
+
+
+def error_body(status: int, message: str, param: str | None = None) -> dict:
+    """The one JSON error shape: ``{"ok": false, "status", "error", "message"}``, and ``param`` when one is named.
+
+    >>> error_body(400, "page must be a whole number", "page")["error"]
+    'Bad request'
+    """
+    body = {"ok": False, "status": status, "error": TITLES.get(status, "Error"), "message": message}
+    return {**body, "param": param} if param else body
 
 
 def error_response(status: int, message: str, param: str | None = None):
     """The JSON error body for API paths, the error page for everything else."""
-    title = TITLES.get(status, "Error")
     if request.path.startswith("/api/") or request.path == "/healthz":
-        body = {"ok": False, "status": status, "error": title, "message": message}
-        if param:
-            body["param"] = param
-        return jsonify(body), status
+        return jsonify(error_body(status, message, param)), status
+    title = TITLES.get(status, "Error")
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 

@@ -14,6 +14,8 @@ from gunicorn.http import message
 from gunicorn.http.errors import LimitRequestLine
 from gunicorn.workers.gthread import ThreadWorker
 
+from webapp.errors import error_body
+
 # A pasted question of MAX_QUERY_CHARS in any script fits, percent-encoded, in 64 kB. gunicorn caps
 # its request line at 8190 bytes, and with no cap (0) it reads a line in time growing with the
 # square of its length (16 MB took 41 s): its cap is raised to this, which bounds that time.
@@ -58,8 +60,7 @@ class ArchiveWorker(ThreadWorker):
             return super().handle_error(req, client, addr, exc)
         self.log.warning("refused a request line longer than %d bytes", MAX_REQUEST_LINE)
         message = f"the request line is longer than {MAX_REQUEST_LINE // 1024} kB: shorten the query"
-        body = json.dumps({"ok": False, "status": 414, "error": "URI too long", "message": message,
-                           "param": "q"}).encode()
+        body = json.dumps(error_body(414, message, "q")).encode()
         head = (f"HTTP/1.1 414 URI Too Long\r\nContent-Type: application/json\r\n"
                 f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()
         try:
