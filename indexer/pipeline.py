@@ -12,7 +12,7 @@ from archive.errors import SourceError
 from archive.model import Document, Extraction, Metadata, SourceInfo, strip_markers
 from indexer.clean import TocEntry, clean, is_furniture
 from indexer.htmlsource import parse_html
-from indexer.mdsource import FrontMatterError, markdown_to_html, metadata_from_mapping, split_front_matter
+from indexer.mdsource import FrontMatterError, is_date, markdown_to_html, metadata_from_mapping, split_front_matter
 from indexer.options import ParseOptions
 from indexer.pdfsource import assign_pages
 from indexer.read import PACKAGES, Source, path_text, read_source
@@ -146,16 +146,10 @@ def read_sidecar(path: Path) -> Metadata:
         meta = metadata_from_mapping(data)
     except FrontMatterError as err:
         raise SourceError(sidecar, f"sidecar metadata: {err}") from None
-    check_date(meta.date, sidecar)
-    return meta
+    return meta  # its date was checked with its other fields (metadata_from_mapping)
 
 
 def check_date(date: str, where) -> None:
     """Refuse a date that is not YYYY, YYYY-MM or YYYY-MM-DD, or does not exist."""
-    if not date:
-        return
-    formats = {4: "%Y", 7: "%Y-%m", 10: "%Y-%m-%d"}
-    try:
-        datetime.datetime.strptime(date, formats[len(date)])
-    except (KeyError, ValueError):
-        raise SourceError(where, f"date {date!r} is not a real date in the form YYYY, YYYY-MM or YYYY-MM-DD") from None
+    if date and not is_date(date):
+        raise SourceError(where, f"date {date!r} is not a real date in the form YYYY, YYYY-MM or YYYY-MM-DD")
