@@ -100,8 +100,13 @@ def _outcome(worker: Worker, ready: bool, options: ParseOptions):
 def _death(code: int | None, options: ParseOptions) -> str:
     """Why a worker ended while parsing."""
     if code is not None and code < 0 and -code == signal.SIGKILL:
-        return f"used more than {options.memory_mb} MB to read (the limit is ARCHIVE_PARSE_MEMORY_MB)"
+        return _past_memory(options)
     return f"the reader stopped while reading it (exit status {code})"
+
+
+def _past_memory(options: ParseOptions) -> str:
+    """The line of a file whose reading passed the memory limit."""
+    return f"used more than {options.memory_mb} MB to read (the limit is ARCHIVE_PARSE_MEMORY_MB)"
 
 
 def _time_left(busy: list[Worker], seconds: float) -> float | None:
@@ -124,7 +129,7 @@ def _serve(conn: Connection, parse: Callable, options: ParseOptions, owner: int)
         try:
             result = parse(path, options)
         except MemoryError:
-            result = f"used more than {options.memory_mb} MB to read (the limit is ARCHIVE_PARSE_MEMORY_MB)"
+            result = _past_memory(options)
         conn.send(result)
 
 

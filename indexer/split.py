@@ -9,6 +9,7 @@ from indexer.blocks import Block, SourceText, text_to_blocks
 from indexer.clean import CleanText, TocEntry
 from indexer.language import detect_language
 from indexer.notes import extract_notes, link_notes
+from indexer.scripts import word_count
 from indexer.sections import build_sections, mark_headings
 
 METADATA_FIELDS = {f.name for f in fields(Metadata)}
@@ -54,7 +55,7 @@ def _contents_late(clean: CleanText) -> bool:
     >>> _contents_late(CleanText("A long opening of many words here.\\n\\nEnd.", [], 36))
     True
     """
-    return len(clean.text[clean.body_start:].split()) < len(clean.text[:clean.body_start].split())
+    return word_count(clean.text[clean.body_start:]) < word_count(clean.text[:clean.body_start])
 
 
 def split_blocks(blocks: list[Block], toc: list[TocEntry], found: meta_rules.Found | None = None,
