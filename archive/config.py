@@ -14,9 +14,8 @@ SETTINGS_ENV = {
     "ARCHIVE_PARSE_SECONDS": "seconds one file may take to read before ingest stops it and reports it",
     "ARCHIVE_PARSE_MEMORY_MB": "memory (address space, in MB) one file's reader may use before it is stopped",
     "ARCHIVE_LOCK_TIMEOUT": "seconds a writer waits for another writer before saying the archive is busy",
-    "ARCHIVE_BASE_URL": "where 'archive serve' is reached, for the reader links in citations made by 'archive cite'",
+    "ARCHIVE_BASE_URL": "the public address of 'archive serve', for the reader links of citations and the API",
 }
-DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 
 
 def default_data_dir() -> Path:
@@ -32,7 +31,7 @@ class Settings:
     data_dir: Path
     max_file_bytes: int = DEFAULT_MAX_FILE_MB * 1024 * 1024
     lock_timeout: float = 10.0
-    base_url: str = DEFAULT_BASE_URL
+    base_url: str = ""  # '' when not set: links are relative, citations carry no reader URL
     parse_seconds: float = DEFAULT_PARSE_SECONDS
     parse_memory_mb: int = DEFAULT_PARSE_MEMORY_MB
 
@@ -45,7 +44,7 @@ class Settings:
         chosen = data_dir or environ.get("ARCHIVE_DATA_DIR") or default_data_dir()
         max_mb = _number(environ, "ARCHIVE_MAX_FILE_MB", DEFAULT_MAX_FILE_MB)
         timeout = _number(environ, "ARCHIVE_LOCK_TIMEOUT", 10.0)
-        base_url = (environ.get("ARCHIVE_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        base_url = environ.get("ARCHIVE_BASE_URL", "").strip().rstrip("/")
         seconds = _number(environ, "ARCHIVE_PARSE_SECONDS", DEFAULT_PARSE_SECONDS)
         memory = int(_number(environ, "ARCHIVE_PARSE_MEMORY_MB", DEFAULT_PARSE_MEMORY_MB))
         return cls(Path(chosen).expanduser(), int(max_mb * 1024 * 1024), timeout, base_url, seconds, memory)

@@ -30,7 +30,8 @@ class StoreDamaged(ArchiveError):
     """The store's database cannot be read: damaged, or not a database at all."""
 
     def __init__(self, path, problem):
-        super().__init__(f"the store {path} is damaged ({problem}): restore archive.db from a backup; "
+        super().__init__(f"the store {path} is damaged ({problem}): run 'archive check --repair' to rebuild "
+                         "it from the record files in records/, or restore archive.db from a backup; "
                          "the documents' original files are kept unchanged in originals/")
 
 

@@ -1,4 +1,8 @@
-"""The store, the archive's source of truth: a SQLite catalog of document records and the original files."""
+"""The store, the archive's source of truth: a SQLite catalog of document records and the original files.
+
+Each committed record is also kept as ``records/<id>.json``, written after its transaction commits,
+so that a damaged ``archive.db`` can be rebuilt from them (``archive check --repair``).
+"""
 from __future__ import annotations
 
 import hashlib
@@ -49,6 +53,8 @@ class Store:
         self.data_dir = Path(data_dir)
         self.originals_dir = self.data_dir / "originals"
         self.originals_dir.mkdir(parents=True, exist_ok=True)
+        self.records_dir = self.data_dir / "records"
+        self._unsaved: dict[str, str | None] = {}  # records (None: deleted) whose files wait for a commit
         self.db = sqlite3.connect(self.data_dir / "archive.db", timeout=30, isolation_level=None,
                                   check_same_thread=False)
         try:
@@ -78,8 +84,10 @@ class Store:
             yield self
         except BaseException:
             self.db.execute("ROLLBACK")
+            self._unsaved.clear()
             raise
         self.db.execute("COMMIT")
+        self._save_records()
 
     def put(self, doc: Document) -> str:
         """Insert or replace a document record; returns its record hash."""
@@ -90,11 +98,49 @@ class Store:
             " VALUES (?, ?, ?, ?, ?, ?)",
             (doc.id, doc.source.path, doc.source.sha256, fingerprint, doc.meta.title, record),
         )
+        self._record_changed(doc.id, record)
         return fingerprint
 
     def delete(self, doc_id: str) -> bool:
         """Remove a record; True if there was one."""
-        return self.db.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount > 0
+        found = self.db.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount > 0
+        self._record_changed(doc_id, None)
+        return found
+
+    def _record_changed(self, doc_id: str, record: str | None) -> None:
+        """Note a record's new text (None: gone) for its file, written once the change is committed."""
+        self._unsaved[doc_id] = record
+        if not self.db.in_transaction:
+            self._save_records()
+
+    def _save_records(self) -> None:
+        """Write (or remove) the files of the records changed by the last commit."""
+        try:
+            for doc_id, record in self._unsaved.items():
+                if record is None:
+                    self.record_path(doc_id).unlink(missing_ok=True)
+                else:
+                    self.save_record(doc_id, record)
+        except OSError:  # the commit stands: the catalog is the truth, and 'archive check' writes the copy
+            pass
+        finally:
+            self._unsaved.clear()
+
+    def record_path(self, doc_id: str) -> Path:
+        """Where the JSON copy of a document's record is kept."""
+        return self.records_dir / f"{doc_id}.json"
+
+    def save_record(self, doc_id: str, record: str) -> None:
+        """Write a record's JSON copy atomically: a reader never sees half a file."""
+        self.records_dir.mkdir(exist_ok=True)
+        target = self.record_path(doc_id)
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_text(record, encoding="utf-8")
+        os.replace(tmp, target)
+
+    def records(self) -> Iterator[tuple[str, str]]:
+        """Each document id with its record's canonical JSON, as the catalog holds it."""
+        yield from self.db.execute("SELECT id, record FROM documents ORDER BY id")
 
     def get(self, doc_id: str) -> Document | None:
         """The document with this id, or None."""

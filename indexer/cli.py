@@ -194,11 +194,13 @@ def reindex(ctx):
 
 
 @cli.command()
+@click.option("--repair", is_flag=True,
+              help="If the store's database is damaged, rebuild it from the record files in records/.")
 @click.pass_context
-def check(ctx):
-    """Check that the store and the index agree, and repair the index if not."""
+def check(ctx, repair):
+    """Check that the store, originals and index agree, and repair the index if not."""
     try:
-        problems = operations.check(settings_from(ctx))
+        problems = (operations.repair_store if repair else operations.check)(settings_from(ctx))
     except ArchiveError as err:
         raise click.ClickException(str(err)) from None
     for line in problems:
@@ -247,8 +249,8 @@ def _cited_place(store, doc_id: str, section_id: str | None, note: int | None) -
 
 
 def _reader_url(settings: Settings, doc_id: str) -> str:
-    """The reader page of a document where 'archive serve' is reached."""
-    return f"{settings.base_url}/documents/{doc_id}"
+    """The reader page of a document at ARCHIVE_BASE_URL ('' when it is not set)."""
+    return f"{settings.base_url}/documents/{doc_id}" if settings.base_url else ""
 
 
 def _styled(items: list[dict], style: str) -> str:

@@ -7,6 +7,7 @@ a ``writing`` flag left by a killed writer makes the next writer reconcile the i
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sqlite3
 import time
@@ -332,11 +333,80 @@ def check(settings: Settings) -> list[str]:
         damage = store.damage()
         if damage:
             raise StoreDamaged(settings.data_dir / "archive.db", "; ".join(damage[:3]))
-        problems = reconcile(store, index) + check_originals(store)
+        problems = reconcile(store, index) + check_originals(store) + check_records(store)
         for stray in sorted(store.originals_dir.glob("*.tmp")):  # the writer lock is held: no ingest writes them
             stray.unlink()
             problems.append(f"removed {stray.name}: an original an ingest had not finished writing (repaired)")
         return problems
+
+
+def check_records(store: Store) -> list[str]:
+    """Each record's JSON copy in records/: written where missing or out of date, removed where its
+    document is gone."""
+    written, kept = 0, set()
+    for doc_id, record in store.records():
+        kept.add(doc_id)
+        path = store.record_path(doc_id)
+        if not path.exists() or path.read_bytes() != record.encode():
+            store.save_record(doc_id, record)
+            written += 1
+    problems = [f"wrote {written} record files in records/ that were missing or out of date (repaired)"] if written else []
+    strays = [p for p in store.records_dir.glob("*.json*") if p.name.endswith(".tmp") or p.stem not in kept]
+    for stray in sorted(strays):
+        stray.unlink()
+        problems.append(f"removed records/{stray.name}: no document in the store has it (repaired)")
+    return problems
+
+
+def repair_store(settings: Settings) -> list[str]:
+    """Check the archive, first rebuilding a damaged store from its record files; returns what was done.
+
+    The damaged database is moved aside, never deleted, and the index is rebuilt from the new store.
+    """
+    with WriterLock(settings.data_dir, settings.lock_timeout):
+        problem = _store_damage(settings.data_dir)
+        done = [_rebuild_store(settings, problem)] if problem else []
+    return done + check(settings)
+
+
+def _store_damage(data_dir: Path) -> str:
+    """What is wrong with the store's database ('' when it opens and SQLite finds it sound)."""
+    try:
+        store = Store(data_dir)
+    except StoreDamaged as err:
+        return str(err)
+    try:
+        return "; ".join(store.damage()[:3])
+    finally:
+        store.close()
+
+
+def _rebuild_store(settings: Settings, problem: str) -> str:
+    """A new store made from records/*.json, and the index rebuilt from it; the old database kept aside."""
+    records = sorted((settings.data_dir / "records").glob("*.json"))
+    if not records:
+        raise ArchiveError(f"{problem}\nthere are no record files in {settings.data_dir / 'records'} to rebuild "
+                           "the store from: restore archive.db from a backup")
+    aside = f"archive.db.damaged-{time.strftime('%Y%m%d-%H%M%S')}"
+    for suffix in ("", "-wal", "-shm"):
+        old = settings.data_dir / f"archive.db{suffix}"
+        if old.exists():
+            os.replace(old, settings.data_dir / f"{aside}{suffix}")
+    store = Store(settings.data_dir)
+    try:
+        unreadable = []
+        with store.transaction():
+            for path in records:
+                try:
+                    store.put(Document.from_dict(json.loads(path.read_text(encoding="utf-8"))))
+                except (ValueError, KeyError, TypeError) as err:
+                    unreadable.append(f"{path.name} ({type(err).__name__})")
+        rebuild(settings.index_dir, ((d, record_hash(d)) for d in store.documents()))
+    finally:
+        store.close()
+    skipped = f"; {len(unreadable)} unreadable, left as they are: {', '.join(unreadable[:5])}" if unreadable else ""
+    return (f"rebuilt the store from {len(records) - len(unreadable)} record files in records/, and the index "
+            f"from it; the damaged database is kept as {aside}{skipped} (repaired)")
 
 
 def check_originals(store: Store) -> list[str]:

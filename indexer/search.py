@@ -29,6 +29,9 @@ LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
 # seconds of its own work (CPU time of its thread: waiting for a busy server does not count) a search may
 # spend collecting passages, after which it stops and says its counts are those found by then
 TIME_LIMIT = 1.0
+# ... and the whole request, parsing to snippets, this many times as long: past it, the passages left
+# on the page show their opening text unmarked, so no search runs away on highlighting
+REQUEST_LIMIT_FACTOR = 2
 MANY_WORDS = 64  # a query finding more words of the text than this has its snippets' words found from the text
 MAX_PAGE = 1000
 MAX_PER_PAGE = 100
@@ -396,11 +399,12 @@ def search(index: ArchiveIndex, request: SearchRequest, searcher=None,
     if searcher is None:
         with index.searcher() as own:
             return search(index, request, own, variants, time_limit)
+    started, limit = time.thread_time(), TIME_LIMIT if time_limit is None else time_limit
+    deadline = started + limit
     text = request.query.strip()
     expanded, added = expand_variants(text, variants)
     query = without_function_words(parse_query(expanded, index))
     table = index.entry_table(searcher)
-    deadline = time.thread_time() + (TIME_LIMIT if time_limit is None else time_limit)
     where = _filter(request)
     matcher = DocumentMatcher(searcher, table, index.field_lengths, deadline,
                               set(where.docs(searcher)) if where is not None else None)
@@ -419,7 +423,7 @@ def search(index: ArchiveIndex, request: SearchRequest, searcher=None,
     result = SearchResult(request, len(matched.text), len(ranked), variants=added, match=match,
                           facets=_facets(ranked, kinds, table.facts), complete=matched.complete)
     result.documents = _highlighted(Results(searcher, query, []), query, _page(ranked, request, matched.text), table.facts,
-                                    matcher.shared)
+                                    matcher.shared, started + REQUEST_LIMIT_FACTOR * limit)
     if result.total_documents <= 1 and not late:
         result.suggestion = _suggestion(index, searcher, text)
     return result
@@ -557,15 +561,17 @@ def _text_words(query: Query) -> int:
 
 
 def _highlighted(results, query: Query, page: list, facts: dict[str, DocumentFacts],
-                 scored: Scored | None) -> list[DocumentMatches]:
-    """The documents of one page, each with the passages to show highlighted (and only those)."""
+                 scored: Scored | None, until: float = float("inf")) -> list[DocumentMatches]:
+    """The documents of one page, each with the passages to show highlighted (and only those) while the
+    request's CPU time is before ``until``."""
     # pinpoint: snippets from the character positions kept in the index, without re-reading whole sections;
     # Whoosh loads those positions for every hit in top_n, so it holds the hits shown only
     results.top_n = [hit for _, shown, _ in page for hit in shown]
     _record_matched_terms(results, query, scored)
     results.fragmenter = PinpointFragmenter(maxchars=240, surround=70, autotrim=True)
     results.formatter = MarkFormatter(between=" … ")
-    return [DocumentMatches(facts[doc_id], matches, [_hit(WhooshHit(results, n, score=s), facts[doc_id])
+    return [DocumentMatches(facts[doc_id], matches, [_hit(WhooshHit(results, n, score=s), facts[doc_id],
+                                                          marked=time.thread_time() < until)
                                                      for s, n in shown])
             for doc_id, shown, matches in page]
 
@@ -643,10 +649,10 @@ def _facets(ranked: list[RankedDocument], kinds: Counter,
                          reverse=name == "year") for name, c in counts.items()}
 
 
-def _hit(hit: WhooshHit, facts: DocumentFacts) -> Hit:
-    """A Hit from a Whoosh hit, with its snippet (the opening text if no word is in the content)."""
+def _hit(hit: WhooshHit, facts: DocumentFacts, marked: bool = True) -> Hit:
+    """A Hit from a Whoosh hit, with its snippet (the opening text if no word is in the content, or unmarked)."""
     stored = hit.fields()
-    snippet = hit.highlights("content", top=3) or html.escape(stored.get("content", "")[:240], quote=False)
+    snippet = (marked and hit.highlights("content", top=3)) or html.escape(stored.get("content", "")[:240], quote=False)
     footnote = stored["kind"] == "footnote"
     return Hit(stored["doc_id"], facts.title, list(facts.authors), facts.date, stored.get("section_id", ""),
                stored.get("section_title", ""), stored["kind"], stored.get("note_number") if footnote else None,

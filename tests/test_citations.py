@@ -28,8 +28,9 @@ def unlatex(value: str) -> str:
     return re.sub("|".join(re.escape(k) for k in LATEX), lambda m: LATEX[m.group(0)], value)
 
 
-def cli_cite(settings, *args):
-    result = CliRunner().invoke(cli, ["--data-dir", str(settings.data_dir), "cite", *args], obj={})
+def cli_cite(settings, *args, base_url=""):
+    result = CliRunner().invoke(cli, ["--data-dir", str(settings.data_dir), "cite", *args], obj={},
+                                env={"ARCHIVE_BASE_URL": base_url})
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -156,9 +157,9 @@ def test_non_english_titles_keep_their_case():
 def test_section_citation_carries_heading_and_anchor(corpus_settings, corpus_ids, client):
     doc_id = corpus_ids["003"]
     text = cli_cite(corpus_settings, doc_id, "--section", "conclusion", "--format", "chicago-notes")
-    assert "sec. Conclusion" in text and f"/documents/{doc_id}#conclusion" in text
+    assert "sec. Conclusion" in text and "/documents/" not in text, "no reader URL without ARCHIVE_BASE_URL"
     ris = client.get(f"/documents/{doc_id}/cite.ris?section=conclusion").text
-    assert "SE  - Conclusion\r\n" in ris and f"/documents/{doc_id}#conclusion\r\n" in ris
+    assert "SE  - Conclusion\r\n" in ris and "/documents/" not in ris, "a request from this machine"
     page = client.get(f"/documents/{doc_id}?section=conclusion").text
     assert "Cite the section “Conclusion”" in page
     styles = client.get(re.search(r'id="cite-styles"[^>]*data-fragment="([^"]+)"', page).group(1)).text
@@ -166,8 +167,9 @@ def test_section_citation_carries_heading_and_anchor(corpus_settings, corpus_ids
 
 
 def test_note_citation_has_the_note_number_as_locator(corpus_settings, corpus_ids):
-    text = cli_cite(corpus_settings, corpus_ids["003"], "--note", "12", "--format", "chicago-author-date")
-    assert "n. 12" in text and "#note-12" in text
+    text = cli_cite(corpus_settings, corpus_ids["003"], "--note", "12", "--format", "chicago-author-date",
+                    base_url="https://archive.example.org")
+    assert "n. 12" in text and "https://archive.example.org/documents/" in text and "#note-12" in text
 
 
 def test_web_downloads_have_content_types_and_file_names(client, corpus_ids):
@@ -205,3 +207,39 @@ def test_unknown_section_and_document_are_clear_errors(corpus_settings, corpus_i
     for note in ("¹", "٣", "x"):  # digits int() refuses or reads otherwise are not note numbers
         assert client.get(f"/documents/{corpus_ids['003']}/citations", query_string={"note": note}).status_code == 400
     assert client.get("/documents/nowhere/cite.bib").status_code == 404
+
+
+@pytest.mark.parametrize("base_url, remote, expected", [
+    ("", "127.0.0.1", None),
+    ("", "203.0.113.5", "http://archive.test/documents/{id}#conclusion"),
+    ("https://archive.example.org", "127.0.0.1", "https://archive.example.org/documents/{id}#conclusion"),
+    ("https://archive.example.org", "203.0.113.5", "https://archive.example.org/documents/{id}#conclusion"),
+], ids=["local", "remote", "base-local", "base-remote"])
+def test_a_place_citation_links_the_reader_only_where_others_can_follow(corpus_settings, corpus_ids, base_url,
+                                                                        remote, expected):
+    from dataclasses import replace
+
+    from webapp import create_app
+    settings = replace(corpus_settings, base_url=base_url)
+    client = create_app({"TESTING": True, "SETTINGS": settings}).test_client()
+    doc_id = corpus_ids["003"]
+    item = client.get(f"/documents/{doc_id}/cite.json?section=conclusion", environ_base={"REMOTE_ADDR": remote},
+                      base_url="http://archive.test").json[0]
+    assert item.get("URL") == (expected.format(id=doc_id) if expected else None)
+    text = CliRunner().invoke(cli, ["--data-dir", str(settings.data_dir), "cite", doc_id, "--section", "conclusion",
+                                    "--format", "csl-json"], env={"ARCHIVE_BASE_URL": base_url}).output
+    assert (json.loads(text)[0].get("URL") is not None) == bool(base_url)
+
+
+def test_api_links_never_echo_a_forged_host_header(corpus_settings, client):
+    from dataclasses import replace
+
+    from webapp import create_app
+    forged = {"environ_base": {"REMOTE_ADDR": "203.0.113.5"}, "base_url": "http://evil.example"}
+    listed = client.get("/api/documents", **forged).json["documents"][0]
+    assert listed["url"].startswith("/api/documents/") and listed["reader_url"].startswith("/documents/")
+    hit = client.get("/api/search?q=treaty", **forged).json["hits"][0]
+    assert hit["url"].startswith("/documents/")
+    based = create_app({"TESTING": True, "SETTINGS": replace(corpus_settings, base_url="https://a.example")})
+    listed = based.test_client().get("/api/documents", **forged).json["documents"][0]
+    assert listed["url"].startswith("https://a.example/api/documents/")

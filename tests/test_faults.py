@@ -9,7 +9,10 @@ import sys
 import time
 import urllib.request
 
+import pytest
+
 from archive.lock import WriterLock
+from archive.store import Store
 from indexer import operations
 from tests.browser import live_server
 from tests.conftest import REPO, copy_archive
@@ -114,29 +117,76 @@ def test_a_damaged_store_gets_one_clear_line_from_every_command(corpus_settings,
     settings = copy_archive(corpus_settings, tmp_path / "archive")
     _damage(settings.data_dir / "archive.db", at_middle=False)
     for command in (["list"], ["check"], ["search", "treaty"], ["show", "x"]):
-        done = subprocess.run([sys.executable, "-m", "indexer.cli", "--data-dir", str(settings.data_dir), *command],
-                              capture_output=True, text=True, cwd=REPO)
+        done = _cli(settings, *command)
         assert done.returncode == 1 and "Traceback" not in done.stderr, command
-        assert "is damaged (file is not a database): restore archive.db from a backup" in done.stderr, command
+        assert "is damaged (file is not a database): run 'archive check --repair'" in done.stderr, command
     client = create_app({"SETTINGS": settings}).test_client()
     response = client.get(f"/api/documents/{corpus_ids['003']}")
     assert response.status_code == 503 and "is damaged" in response.json["message"]
 
 
+def _cli(settings, *args) -> subprocess.CompletedProcess:
+    """Run ``archive --data-dir … ARGS`` in a new process."""
+    return subprocess.run([sys.executable, "-m", "indexer.cli", "--data-dir", str(settings.data_dir), *args],
+                          capture_output=True, text=True, cwd=REPO)
+
+
+@pytest.mark.parametrize("at_middle", [False, True], ids=["header", "middle"])
+def test_check_repair_rebuilds_a_damaged_store_from_its_record_files(corpus_settings, tmp_path, at_middle):
+    settings = copy_archive(corpus_settings, tmp_path / "archive")
+    before = {d.id: d.to_dict() for d in Store(settings.data_dir).documents()}
+    _damage(settings.data_dir / "archive.db", at_middle)
+    done = _cli(settings, "check", "--repair")
+    assert done.returncode == 0, done.stderr
+    assert "rebuilt the store from 5 record files in records/" in done.stdout
+    store = Store(settings.data_dir)
+    assert {d.id: d.to_dict() for d in store.documents()} == before and store.damage() == []
+    store.close()
+    assert len(list(settings.data_dir.glob("archive.db.damaged-*"))) >= 1
+    assert _cli(settings, "check").stdout.strip() == "consistent"
+    assert "5 documents" in _cli(settings, "search", "treaty").stdout
+
+
+def test_check_repair_without_record_files_names_the_way_out(corpus_settings, tmp_path):
+    settings = copy_archive(corpus_settings, tmp_path / "archive")
+    for record in (settings.data_dir / "records").glob("*.json"):
+        record.unlink()
+    _damage(settings.data_dir / "archive.db", at_middle=False)
+    done = _cli(settings, "check", "--repair")
+    assert done.returncode == 1 and "no record files" in done.stderr and "restore archive.db" in done.stderr
+    assert (settings.data_dir / "archive.db").exists(), "a store that cannot be rebuilt is left where it is"
+
+
+def test_check_writes_missing_record_files_and_removes_strays(corpus_settings, tmp_path):
+    settings = copy_archive(corpus_settings, tmp_path / "archive")
+    records = sorted((settings.data_dir / "records").glob("*.json"))
+    assert len(records) == 5
+    records[0].unlink()
+    records[1].write_text("{}")
+    (records[0].parent / "gone-document.json").write_text("{}")
+    problems = operations.check(settings)
+    assert problems == ["wrote 2 record files in records/ that were missing or out of date (repaired)",
+                        "removed records/gone-document.json: no document in the store has it (repaired)"]
+    assert operations.check(settings) == []
+
+
+def test_a_removed_document_takes_its_record_file_with_it(corpus_settings, corpus_ids, tmp_path):
+    settings = copy_archive(corpus_settings, tmp_path / "archive")
+    operations.remove(corpus_ids["003"], settings)
+    assert not (settings.data_dir / "records" / f"{corpus_ids['003']}.json").exists()
+    assert len(list((settings.data_dir / "records").glob("*.json"))) == 4
+
+
 def test_damage_in_the_middle_of_the_store_is_found_by_check(corpus_settings, tmp_path):
     settings = copy_archive(corpus_settings, tmp_path / "archive")
     _damage(settings.data_dir / "archive.db", at_middle=True)
-    import pytest
-
     from archive.errors import StoreDamaged
-    with pytest.raises(StoreDamaged, match="restore archive.db from a backup"):
+    with pytest.raises(StoreDamaged, match="run 'archive check --repair'"):
         operations.check(settings)
 
 
 def test_a_full_disk_gives_one_line_and_a_check_recovers_once_space_is_freed(tmp_path):
     """On a real 3 MB tmpfs filled up: no traceback, no half-written document, the writing flag cleared later."""
-    import pytest
-
     if os.geteuid() != 0:
         pytest.skip("mounting a tmpfs needs root (CI runs as root)")
     disk = tmp_path / "disk"

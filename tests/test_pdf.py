@@ -137,7 +137,8 @@ def test_reader_hits_and_citations_give_the_page(report, tmp_path):
     assert client.get("/api/search", query_string={"q": "volunteers"}).json["hits"][0]["page"] == "1"
 
     def cite(*args: str) -> str:
-        return CliRunner().invoke(cli, ["--data-dir", str(settings.data_dir), "cite", doc_id, *args]).output
+        return CliRunner().invoke(cli, ["--data-dir", str(settings.data_dir), "cite", doc_id, *args],
+                                  env={"ARCHIVE_BASE_URL": "https://archive.example.org"}).output
 
     assert "pages = {1}" in cite("--note", "2", "--format", "bibtex")  # called in the paragraph that starts on p. 1
     assert "SP  - 1" in cite("--section", "section-1", "--format", "ris")

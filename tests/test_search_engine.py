@@ -223,6 +223,11 @@ def test_a_search_past_its_time_limit_stops_and_says_so_everywhere(index, client
     note = "This search ran past its time limit and was stopped: the counts are those found by then, " \
            "and documents further on may be missing."
     assert stopped.notes() == [note]
+    monkeypatch.setattr(indexer.search, "REQUEST_LIMIT_FACTOR", 0)  # past the whole request's limit at once
+    unmarked = search(index, SearchRequest("Russia"))
+    assert unmarked.total == whole.total and not any("<mark>" in hit.snippet for hit in unmarked.hits)
+    assert [hit.snippet for hit in unmarked.hits[:1]] != [hit.snippet for hit in whole.hits[:1]]
+    monkeypatch.setattr(indexer.search, "REQUEST_LIMIT_FACTOR", 2)
     monkeypatch.setattr(indexer.search, "TIME_LIMIT", 0)
     assert note in client.get("/?q=Russia").text and client.get("/api/search?q=Russia").json["complete"] is False
     output = CliRunner().invoke(cli, ["--data-dir", str(corpus_settings.data_dir), "search", "Russia"]).output

@@ -1,7 +1,9 @@
 """The archive for one request: the shared index, a searcher and a store connection per request."""
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+import ipaddress
+
+from flask import Flask, current_app, g, request, url_for
 
 from archive.config import Settings
 from archive.errors import ArchiveError, DocumentNotFound
@@ -14,6 +16,32 @@ from indexer.operations import variants
 def settings() -> Settings:
     """The settings of the running app."""
     return current_app.config["SETTINGS"]
+
+
+def link(endpoint: str, **values) -> str:
+    """A link into the app for the API and meta tags: at ARCHIVE_BASE_URL when it is set, else a path
+    (the request's Host header is never echoed, so a forged one cannot plant its address)."""
+    return settings().base_url + url_for(endpoint, **values) if settings().base_url else url_for(endpoint, **values)
+
+
+def public_url(endpoint: str, **values) -> str:
+    """A URL that readers elsewhere can follow, for a citation: at ARCHIVE_BASE_URL when it is set, else
+    at the address a non-loopback request came to; '' for a request from this machine."""
+    if settings().base_url:
+        return link(endpoint, **values)
+    return "" if _loopback(request.remote_addr) else url_for(endpoint, **values, _external=True)
+
+
+def _loopback(address: str | None) -> bool:
+    """Whether a client address is this machine's own (or unknown).
+
+    >>> _loopback("127.0.0.1"), _loopback("::1"), _loopback("203.0.113.5")
+    (True, True, False)
+    """
+    try:
+        return ipaddress.ip_address(address or "127.0.0.1").is_loopback
+    except ValueError:
+        return True
 
 
 def get_index() -> ArchiveIndex:
@@ -71,5 +99,6 @@ def close_archive(exception=None) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Close the per-request searcher and store when the request ends."""
+    """Close the per-request searcher and store when the request ends; templates build links with ``link``."""
     app.teardown_appcontext(close_archive)
+    app.jinja_env.globals["link"] = link

@@ -1,9 +1,9 @@
 """The JSON API: the same result objects as the pages, rendered as JSON."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, jsonify, request
 
-from webapp.access import get_document, get_index, get_searcher
+from webapp.access import get_document, get_index, get_searcher, link
 from webapp.results import result_json, run_search
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -21,8 +21,7 @@ def documents():
     facts = get_index().document_facts(get_searcher()).values()
     return jsonify({"total": len(facts), "documents": [
         {"id": f.doc_id, "title": f.title, "authors": list(f.authors), "date": f.date, "publisher": f.publisher,
-         "url": url_for("api.document", doc_id=f.doc_id, _external=True),
-         "reader_url": url_for("reader.document", doc_id=f.doc_id, _external=True)}
+         "url": link("api.document", doc_id=f.doc_id), "reader_url": link("reader.document", doc_id=f.doc_id)}
         for f in sorted(facts, key=lambda f: f.doc_id)]})
 
 
@@ -30,4 +29,4 @@ def documents():
 def document(doc_id: str):
     """One document record: metadata, sections, notes (the same record as ``archive show --json``)."""
     doc = get_document(doc_id)
-    return jsonify({**doc.to_dict(), "reader_url": url_for("reader.document", doc_id=doc.id, _external=True)})
+    return jsonify({**doc.to_dict(), "reader_url": link("reader.document", doc_id=doc.id)})

@@ -13,7 +13,7 @@ from archive.model import Document
 from archive.styles import STYLE_NAMES, STYLES, Formatted, format_item
 from indexer.operations import query_documents
 from indexer.search import QueryError
-from webapp.access import get_document, get_index, get_searcher, get_store, get_variants
+from webapp.access import get_document, get_index, get_searcher, get_store, get_variants, public_url
 
 bp = Blueprint("cite", __name__)
 
@@ -29,8 +29,8 @@ def cited_scope(doc: Document, args) -> Scope:
 
 
 def item_for(doc: Document, scope: Scope = Scope()) -> dict:
-    """The CSL-JSON item of a document or a place in it, linking the reader where the app is reached."""
-    return csl_item(doc, scope, url_for("reader.document", doc_id=doc.id, _external=True))
+    """The CSL-JSON item of a document or a place in it, linking the reader where others can reach it."""
+    return csl_item(doc, scope, public_url("reader.document", doc_id=doc.id))
 
 
 def cite_panel(doc: Document, scope: Scope) -> dict:

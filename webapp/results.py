@@ -1,11 +1,10 @@
 """One search result object per request, built from the query string; pages and the API render it."""
 from __future__ import annotations
 
-from flask import url_for
 from werkzeug.datastructures import MultiDict
 
 from indexer.search import Hit, QueryError, SearchRequest, SearchResult, search
-from webapp.access import get_index, get_searcher, get_variants
+from webapp.access import get_index, get_searcher, get_variants, link
 
 FILTER_PARAMS = ("author", "publisher", "year", "kind", "language", "date_from", "date_to", "doc_id")
 
@@ -32,14 +31,14 @@ def run_search(args: MultiDict) -> SearchResult:
     return search(get_index(), search_request(args), get_searcher(), get_variants())
 
 
-def hit_url(hit: Hit, query: str, external: bool = False) -> str:
+def hit_url(hit: Hit, query: str) -> str:
     """The reader at the hit's passage, with the query's words highlighted."""
-    return url_for("reader.document", doc_id=hit.doc_id, q=query, _anchor=hit.anchor, _external=external)
+    return link("reader.document", doc_id=hit.doc_id, q=query, _anchor=hit.anchor)
 
 
 def result_json(result: SearchResult) -> dict:
     """The API shape: the result object with each hit's reader URL."""
     payload = result.to_dict()
     for item, hit in zip(payload["hits"], result.hits):
-        item["url"] = hit_url(hit, payload["query"], external=True)
+        item["url"] = hit_url(hit, payload["query"])
     return payload
