@@ -21,6 +21,7 @@ from archive.model import Document, strip_markers
 from indexer.mapped import MappedBufferFile
 from indexer.scores import segment_lengths
 from indexer.schema import PassageBM25, build_schema, needs_rebuild, write_version
+from indexer.segments import damaged_segments, record_segments
 from indexer.suggest import Vocabulary
 
 
@@ -122,7 +123,9 @@ class ArchiveIndex:
         if needs_rebuild(self.dir) or not any(self.dir.glob("*.toc")):
             raise IndexUnavailable(f"no usable index at {self.dir} (missing or built with another schema "
                                    "version): run 'archive reindex'")
+        _refuse_damaged_segments(self.dir)
         self.ix = _open(self.dir)
+        self.rebuilt_because = ""  # why rebuild() made this index, when it did
         self._local = threading.local()
         self._cache: tuple[tuple | None, dict] = (None, {})
         self._kept: dict[str, tuple[tuple, object]] = {}
@@ -160,6 +163,7 @@ class ArchiveIndex:
             writer.cancel()
             raise
         writer.commit(merge=False)
+        record_segments(self.dir)
 
     def merge_small_segments(self) -> None:
         """Merge the smallest segments into one, by Whoosh's usual policy (cheap: large ones are left).
@@ -168,6 +172,7 @@ class ArchiveIndex:
         small segments, each of which every search would have to open and read.
         """
         self.ix.writer().commit(merge=True)
+        record_segments(self.dir)
 
     def put(self, writer, doc: Document, record_hash: str, new: bool = False) -> None:
         """Replace every entry of a document with its current ones (``new``: it has none yet)."""
@@ -274,6 +279,7 @@ class ArchiveIndex:
     def optimize(self) -> None:
         """Merge all segments into one (slow; for after large batches)."""
         self.ix.optimize()
+        record_segments(self.dir)
 
     def searcher(self):
         """A new searcher; the caller closes it."""
@@ -290,6 +296,7 @@ class ArchiveIndex:
             version = self._version()
             if current is not None and current.archive_version == version:
                 return current
+            _refuse_damaged_segments(self.dir)
             if current is not None:
                 # not Whoosh's refresh(): it keeps a segment's reader when the segment has since lost entries
                 # (segments compare by id alone), and adds back segments a merge has replaced
@@ -297,6 +304,8 @@ class ArchiveIndex:
                 current.close()
             fresh = self.searcher()
             fresh.archive_version = self._version_of(fresh)  # the version it reads: a commit may have come since
+        except IndexUnavailable:
+            raise
         except Exception as err:  # gone (deleted, a disk unmounted) or damaged: Whoosh raises many kinds
             raise IndexUnavailable(f"the index at {self.dir} cannot be read ({err}): run 'archive check' "
                                    "or 'archive reindex'") from None
@@ -362,7 +371,15 @@ def _open(index_dir: Path):
     return ix
 
 
-def rebuild(index_dir: Path, documents: Iterable[tuple[Document, str]]) -> ArchiveIndex:
+def _refuse_damaged_segments(index_dir: Path) -> None:
+    """IndexUnavailable if a segment file no longer holds the bytes that were written."""
+    damaged = damaged_segments(index_dir)
+    if damaged:
+        raise IndexUnavailable(f"the index at {index_dir} is damaged ({'; '.join(damaged[:3])}): run 'archive check' "
+                               "or 'archive reindex'")
+
+
+def rebuild(index_dir: Path, documents: Iterable[tuple[Document, str]], reason: str = "") -> ArchiveIndex:
     """Build a fresh index beside the old one from (document, record hash) pairs, then swap it in."""
     index_dir = Path(index_dir)
     fresh_dir = index_dir.with_name(index_dir.name + ".rebuild")
@@ -378,4 +395,6 @@ def rebuild(index_dir: Path, documents: Iterable[tuple[Document, str]]) -> Archi
         index_dir.rename(old_dir)
     fresh_dir.rename(index_dir)
     shutil.rmtree(old_dir, ignore_errors=True)
-    return ArchiveIndex(index_dir)
+    rebuilt = ArchiveIndex(index_dir)
+    rebuilt.rebuilt_because = reason
+    return rebuilt

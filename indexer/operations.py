@@ -20,8 +20,9 @@ from archive.config import Settings
 from archive.errors import ArchiveError, DocumentNotFound, SourceError, StoreDamaged
 from archive.lock import WriterLock
 from archive.model import Document
-from archive.store import Store, record_hash
+from archive.store import Store, file_sha256, record_hash
 from indexer.index import ArchiveIndex, IndexUnavailable, rebuild
+from indexer.segments import damaged_segments
 from indexer.options import ParseOptions
 from indexer.parsepool import parse_limited
 from indexer.pipeline import SIDECAR_SUFFIXES, parse_file
@@ -144,8 +145,8 @@ def _index_for_writing(settings: Settings, store: Store) -> ArchiveIndex:
     """The index, rebuilt from the store if it is missing, unreadable or of an old schema."""
     try:
         return ArchiveIndex.open_or_create(settings.index_dir)
-    except IndexUnavailable:
-        return rebuild(settings.index_dir, ((d, record_hash(d)) for d in store.documents()))
+    except IndexUnavailable as err:
+        return rebuild(settings.index_dir, ((d, record_hash(d)) for d in store.documents()), str(err))
 
 
 def ingest(paths: Iterable[Path], settings: Settings, options: ParseOptions,
@@ -333,7 +334,12 @@ def check(settings: Settings) -> list[str]:
         damage = store.damage()
         if damage:
             raise StoreDamaged(settings.data_dir / "archive.db", "; ".join(damage[:3]))
-        problems = reconcile(store, index) + check_originals(store) + check_records(store)
+        damaged = damaged_segments(settings.index_dir, again=True)
+        if damaged:
+            index = rebuild(settings.index_dir, ((d, record_hash(d)) for d in store.documents()),
+                            f"the index at {settings.index_dir} is damaged ({'; '.join(damaged[:3])})")
+        problems = ([f"{index.rebuilt_because}: rebuilt the index from the store (repaired)"] if index.rebuilt_because
+                    else []) + reconcile(store, index) + check_originals(store) + check_records(store)
         for stray in sorted(store.originals_dir.glob("*.tmp")):  # the writer lock is held: no ingest writes them
             stray.unlink()
             problems.append(f"removed {stray.name}: an original an ingest had not finished writing (repaired)")
@@ -416,19 +422,10 @@ def check_originals(store: Store) -> list[str]:
         path = store.original_path(doc)
         if not path.exists():
             problems.append(f"{doc.id}: the original file is missing from the store (cannot be repaired)")
-        elif _file_sha256(path) != doc.source.sha256:
+        elif file_sha256(path) != doc.source.sha256:
             problems.append(f"{doc.id}: the original file {path.name} does not hold the bytes its hash names "
                             "(it was changed or damaged; ingest the source again to replace it)")
     return problems
-
-
-def _file_sha256(path: Path) -> str:
-    """The SHA-256 of a file, read in blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as data:
-        for block in iter(lambda: data.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @contextmanager

@@ -8,12 +8,14 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 from archive.lock import WriterLock
 from archive.store import Store
 from indexer import operations
+from indexer.options import ParseOptions
 from tests.browser import live_server
 from tests.conftest import REPO, copy_archive
 from webapp import create_app
@@ -73,6 +75,63 @@ def test_a_corrupted_index_is_reported_and_rebuilt_with_nothing_lost(corpus_sett
     assert operations.reindex(settings) == 5
     assert client.get("/healthz").json == {"ok": True, "documents": 5}
     assert client.get("/api/search?q=hikiwake").json["total_documents"] == 2
+
+
+def _segment(settings) -> Path:
+    """The corpus index's one segment file."""
+    (segment,) = settings.index_dir.glob("*.seg")
+    return segment
+
+
+@pytest.mark.parametrize("damage", ["truncated", "overwritten"])
+def test_a_damaged_segment_is_refused_then_found_and_rebuilt_by_check(corpus_settings, tmp_path, damage):
+    """Never a 200 from garbage: the segment's recorded size and checksum give it away."""
+    from indexer import segments
+
+    settings = copy_archive(corpus_settings, tmp_path / "archive")
+    segment = _segment(settings)
+    assert set(segments.read_manifest(settings.index_dir)) == {segment.name}
+    size = segment.stat().st_size
+    with open(segment, "r+b") as handle:
+        if damage == "truncated":
+            handle.truncate(size // 2)
+        else:
+            handle.seek(size // 3)
+            handle.write(os.urandom(4096))
+    segments._sound.clear()  # as a newly started process would
+    client = create_app({"TESTING": True, "SETTINGS": settings}).test_client()
+    for path in ("/api/search?q=treaty", "/healthz"):
+        response = client.get(path)
+        assert response.status_code == 503 and f"{segment.name} " in response.json["message"], path
+    search = _cli(settings, "search", "treaty")
+    assert search.returncode == 1 and "is damaged" in search.stderr and "Traceback" not in search.stderr
+    problems = operations.check(settings)
+    assert problems[0].endswith("rebuilt the index from the store (repaired)") and segment.name in problems[0]
+    assert operations.check(settings) == []
+    assert client.get("/api/search?q=treaty").json["total_documents"] == 5
+
+
+def test_check_finds_a_segment_damaged_after_the_index_was_opened(corpus_settings, tmp_path):
+    settings = copy_archive(corpus_settings, tmp_path / "archive")
+    assert operations.check(settings) == []  # this process has now hashed the segment and found it sound
+    segment = _segment(settings)
+    with open(segment, "r+b") as handle:
+        handle.seek(segment.stat().st_size // 2)
+        handle.write(b"\xff" * 64)
+    assert "checksum differs" in operations.check(settings)[0]
+
+
+def test_the_segment_record_follows_merges(corpus_settings, tmp_path):
+    from indexer import segments
+
+    settings = copy_archive(corpus_settings, tmp_path / "archive")
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    (batch / "note.md").write_text("# A harbour note\n\nThe quay lamps were lit again in the spring.\n")
+    operations.ingest([batch], settings, ParseOptions(), workers=0)
+    present = {p.name for p in settings.index_dir.glob("*.seg")}
+    assert set(segments.read_manifest(settings.index_dir)) == present
+    assert segments.damaged_segments(settings.index_dir, again=True) == []
 
 
 def test_a_running_app_sees_a_rebuilt_index(corpus_settings, tmp_path):
