@@ -16,6 +16,13 @@ KEY_ALIASES = {"author": "authors", "lang": "language", "summary": "abstract", "
 
 
 ISO_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+# Python-Markdown's time grows as the cube of list nesting (3,000 levels took minutes), and it loses a
+# quote nested thousands deep; no real document nests either past this
+MAX_NESTING = 16
+MAX_INDENT = 4 * MAX_NESTING  # columns: a level of a list is two to four
+DEEP_INDENT = re.compile(r"^[ \t]{%d,}" % (MAX_INDENT // 4 + 1), re.M)  # a tab may be four columns
+DEEP_QUOTE = re.compile(r"^(?:[ ]{0,3}>){%d,}" % (MAX_NESTING + 1), re.M)
+MAX_YAML_VALUES = 10_000  # front matter holds tens
 
 
 class FrontMatterError(ValueError):
@@ -32,7 +39,7 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     if not found:
         return {}, text
     try:
-        data = yaml.safe_load(found.group("yaml"))
+        data = load_yaml(found.group("yaml"))
     except yaml.YAMLError as err:
         raise FrontMatterError(f"front matter is not valid YAML: {str(err).splitlines()[0]}") from None
     if data is None:
@@ -40,6 +47,50 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     if not isinstance(data, dict):
         raise FrontMatterError("front matter must be a mapping of fields (key: value)")
     return data, text[found.end():]
+
+
+class BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing nesting past MAX_NESTING and more than MAX_YAML_VALUES values
+    once aliases are expanded (nine lists of nine aliases, ten deep, are 9**10 values to any reader)."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent, index):
+        self.depth += 1
+        try:
+            if self.depth > MAX_NESTING:
+                raise yaml.YAMLError(f"nested more than {MAX_NESTING} deep")
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def compose_document(self):
+        node = super().compose_document()
+        if _expanded_size(node, {}) > MAX_YAML_VALUES:
+            raise yaml.YAMLError(f"more than {MAX_YAML_VALUES:,} values once its aliases (*name) are expanded")
+        return node
+
+
+def _expanded_size(node, sizes: dict[int, int]) -> int:
+    """How many values a YAML node stands for with every alias expanded (each node counted once, by id)."""
+    if id(node) not in sizes:
+        if isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        else:
+            children = node.value if isinstance(node, yaml.SequenceNode) else []
+        sizes[id(node)] = 1 + sum(_expanded_size(child, sizes) for child in children)
+    return sizes[id(node)]
+
+
+def load_yaml(text: str):
+    """YAML read safely and within bounds (BoundedLoader); a YAMLError says what is wrong.
+
+    >>> load_yaml("a: &x [1, 2]\\nb: *x")
+    {'a': [1, 2], 'b': [1, 2]}
+    """
+    return yaml.load(text, Loader=BoundedLoader)  # noqa: S506 -- a SafeLoader
 
 
 def metadata_from_mapping(data: dict) -> Metadata:
@@ -83,4 +134,14 @@ def is_date(text: str) -> bool:
 
 def markdown_to_html(text: str) -> str:
     """Markdown with footnotes, tables and fenced code rendered to HTML."""
-    return markdown.markdown(text, extensions=["footnotes", "tables", "fenced_code", "sane_lists"])
+    return markdown.markdown(bounded_nesting(text), extensions=["footnotes", "tables", "fenced_code", "sane_lists"])
+
+
+def bounded_nesting(text: str) -> str:
+    """Markdown whose lines are quoted at most MAX_NESTING deep and indented at most MAX_INDENT columns.
+
+    >>> bounded_nesting(">" * 40 + " deep").count(">"), len(bounded_nesting("\\t" * 30 + "- deep")) - len("- deep")
+    (16, 64)
+    """
+    text = DEEP_INDENT.sub(lambda m: m.group(0).expandtabs(4)[:MAX_INDENT], text)
+    return DEEP_QUOTE.sub(">" * MAX_NESTING, text)

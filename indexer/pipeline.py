@@ -136,7 +136,7 @@ def read_sidecar(path: Path) -> Metadata:
     except (OSError, UnicodeDecodeError) as err:
         raise SourceError(sidecar, f"sidecar metadata cannot be read: {err}") from None
     try:
-        data = json.loads(text) if sidecar.suffix == ".json" else yaml.safe_load(text)
+        data = json.loads(text) if sidecar.suffix == ".json" else load_yaml(text)
     except (ValueError, yaml.YAMLError) as err:
         kind = "JSON" if sidecar.suffix == ".json" else "YAML"
         raise SourceError(sidecar, f"sidecar metadata is not valid {kind} ({str(err).splitlines()[0]})") from None
