@@ -316,6 +316,11 @@ def _in_note(link: Element) -> bool:
     return any(NOTE_CONTAINER.search(_classes_and_id(p)) for p in link.iterancestors(*NOTE_HOLDERS))
 
 
+# one compiled pattern for every note (a pattern per number filled re's cache: 0.6 ms a note)
+NOTE_LABEL = re.compile(r"(?:\[[\s,]*(?:(?P<bracketed>[^\s,\[\]()]+)[\s,]*)?\]"
+                        r"|\([\s,]*(?:(?P<parenthesized>[^\s,\[\]()]+)[\s,]*)?\)|(?P<dotted>[^\s,\[\]().]+)[.)])\s*")
+
+
 def _note_text(note: Element, number: int | str) -> str:
     """A note's text without its back-links and without a label repeating its number or letter.
 
@@ -330,9 +335,22 @@ def _note_text(note: Element, number: int | str) -> str:
         if BACKLINK.match(back_text) or "backref" in classes or back.get("role") == "doc-backlink" \
                 or (back_text.strip("[]() ") == str(number) and (back.get("href") or "").startswith("#")):
             _drop(back)
-    text = " ".join(text_of(note).split())
-    # what is left of a label once its back-links are gone: "[1]", "(1)", "1.", "(,,)" of Sphinx's several
-    return re.sub(rf"^(?:(?:\[[\s,]*(?:{number}[\s,]*)?\]|\([\s,]*(?:{number}[\s,]*)?\)|{number}[.)])\s*)+", "", text)
+    return without_label(" ".join(text_of(note).split()), str(number))
+
+
+def without_label(text: str, label: str) -> str:
+    """A note's text without what is left of its label once its back-links are gone: "[1]", "(1)",
+    "1.", or the "(,,)" of Sphinx's several back-links.
+
+    >>> without_label("[3] (,) 3. Text.", "3"), without_label("[4] Text.", "3")
+    ('Text.', '[4] Text.')
+    """
+    while True:
+        found = NOTE_LABEL.match(text)
+        if not found or (found.group("bracketed") or found.group("parenthesized") or found.group("dotted")
+                         or label) != label:
+            return text
+        text = text[found.end():]
 
 
 def find_main(body: Element) -> Element:

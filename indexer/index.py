@@ -48,7 +48,12 @@ ABSTRACT_ANCHOR = "abstract"  # the reader's anchor of a document's subtitle and
 
 
 class IndexUnavailable(ArchiveError):
-    """The index is missing, unreadable or of another schema version."""
+    """The index is missing, unreadable or of another schema version; ``damage`` says what is wrong, if
+    it is damaged."""
+
+    def __init__(self, message: str, damage: str = ""):
+        super().__init__(message)
+        self.damage = damage
 
 
 @dataclass(frozen=True)
@@ -367,7 +372,8 @@ def _open(index_dir: Path):
         if problem:
             gc.collect()
     if problem:
-        raise IndexUnavailable(f"the index at {index_dir} cannot be read ({problem}): run 'archive reindex'")
+        raise IndexUnavailable(f"the index at {index_dir} cannot be read ({problem}): run 'archive reindex'",
+                               f"the index at {index_dir} cannot be read ({problem})")
     return ix
 
 
@@ -375,8 +381,8 @@ def _refuse_damaged_segments(index_dir: Path) -> None:
     """IndexUnavailable if a segment file no longer holds the bytes that were written."""
     damaged = damaged_segments(index_dir)
     if damaged:
-        raise IndexUnavailable(f"the index at {index_dir} is damaged ({'; '.join(damaged[:3])}): run 'archive check' "
-                               "or 'archive reindex'")
+        damage = f"the index at {index_dir} is damaged ({'; '.join(damaged[:3])})"
+        raise IndexUnavailable(f"{damage}: run 'archive check' or 'archive reindex'", damage)
 
 
 def rebuild(index_dir: Path, documents: Iterable[tuple[Document, str]], reason: str = "") -> ArchiveIndex:

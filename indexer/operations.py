@@ -145,8 +145,8 @@ def _index_for_writing(settings: Settings, store: Store) -> ArchiveIndex:
     """The index, rebuilt from the store if it is missing, unreadable or of an old schema."""
     try:
         return ArchiveIndex.open_or_create(settings.index_dir)
-    except IndexUnavailable as err:
-        return rebuild(settings.index_dir, ((d, record_hash(d)) for d in store.documents()), str(err))
+    except IndexUnavailable as err:  # rebuilt without a word when it was only of another schema version
+        return rebuild(settings.index_dir, ((d, record_hash(d)) for d in store.documents()), err.damage)
 
 
 def ingest(paths: Iterable[Path], settings: Settings, options: ParseOptions,

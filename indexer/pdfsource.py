@@ -46,6 +46,7 @@ class Box(NamedTuple):
 HEADING = 1.15  # a short box this much larger than the body type is a heading (in a PDF without an outline)
 FOOT = 0.9  # letters this much smaller than the page's body type, in its lower third, are page-foot notes
 RAISED = 0.8  # a digit this much smaller than its line's type, set above its baseline, is a note marker
+MAX_OUTLINE = 20_000  # entries read from an outline, at most
 
 
 def read_pdf(path: Path, data: bytes) -> PdfText:
@@ -70,6 +71,34 @@ def read_pdf(path: Path, data: bytes) -> PdfText:
     if not text.strip():
         raise SourceError(path, "the PDF has no text layer (a scanned document?): there is no text to index")
     return PdfText(text, meta, outline or headings, tuple(zip(labels, pages)))
+
+
+def outline_entries(document) -> tuple[tuple[int, str], ...]:
+    """The outline's (level, title) entries in reading order, each entry read once.
+
+    Walked with a stack rather than pdfminer's recursive ``get_outlines``, which never ends on an
+    outline whose entries point back at each other and fails on over a thousand entries at one level.
+    """
+    from pdfminer.pdftypes import dict_value, str_value
+    from pdfminer.utils import decode_text
+
+    found, seen = [], set()
+    stack = [(document.catalog["Outlines"], 0)] if "Outlines" in document.catalog else []
+    while stack and len(found) < MAX_OUTLINE:
+        ref, level = stack.pop()
+        objid = getattr(ref, "objid", None)  # None: a direct object, which cannot be pointed back at
+        if objid in seen:
+            continue
+        if objid is not None:
+            seen.add(objid)
+        entry = dict_value(ref)
+        if "Title" in entry and ("A" in entry or "Dest" in entry):
+            found.append((level, " ".join(decode_text(str_value(entry["Title"])).split())))
+        if "Next" in entry:
+            stack.append((entry["Next"], level))
+        if "First" in entry and "Last" in entry:
+            stack.append((entry["First"], level + 1))  # popped first: an entry's children come before its siblings
+    return tuple(found)
 
 
 def assign_pages(sections: list[Section], footnotes: list[Footnote], pages: tuple[tuple[str, str], ...]) -> None:
@@ -188,7 +217,7 @@ def _box_text(box) -> str:
 
 def _document_facts(data: bytes, page_count: int) -> tuple[Metadata, tuple[tuple[int, str], ...], list[str]]:
     """The info dictionary's metadata (a producer's stand-in title is no title), the outline and the page labels."""
-    from pdfminer.pdfdocument import PDFDocument, PDFNoOutlines, PDFNoPageLabels
+    from pdfminer.pdfdocument import PDFDocument, PDFNoPageLabels
     from pdfminer.pdfparser import PDFParser
 
     document = PDFDocument(PDFParser(io.BytesIO(data)))
@@ -197,10 +226,7 @@ def _document_facts(data: bytes, page_count: int) -> tuple[Metadata, tuple[tuple
     except PDFNoPageLabels:
         labels = [str(number) for number in range(1, page_count + 1)]
     info = (document.info or [{}])[0]
-    try:
-        outline = tuple((level, " ".join(str(title).split())) for level, title, *_ in document.get_outlines())
-    except PDFNoOutlines:
-        outline = ()
+    outline = outline_entries(document)
 
     def value(name: str) -> str:
         raw = info.get(name, b"")

@@ -12,7 +12,8 @@ from archive.errors import SourceError
 from archive.model import Document, Extraction, Metadata, SourceInfo, strip_markers
 from indexer.clean import TocEntry, clean, is_furniture
 from indexer.htmlsource import parse_html
-from indexer.mdsource import FrontMatterError, is_date, markdown_to_html, metadata_from_mapping, split_front_matter
+from indexer.mdsource import (FrontMatterError, is_date, load_yaml, markdown_to_html, metadata_from_mapping,
+                              split_front_matter)
 from indexer.options import ParseOptions
 from indexer.pdfsource import assign_pages
 from indexer.read import PACKAGES, Source, path_text, read_source

@@ -41,16 +41,35 @@ def test_bad_files_fail_alone(settings, tmp_path, name, data, reason):
     assert reason in failure_for(ingest_beside_a_good_file(settings, tmp_path, bad), bad)
 
 
-@pytest.mark.parametrize("sidecar, reason", [
-    ("{not json", "not valid JSON"),
-    ('{"date": "2021-02-30"}', "2021-02-30"),
+def yaml_alias_bomb() -> str:
+    """A YAML mapping whose last alias stands for 9**8 values."""
+    lines = ['a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    for before, level in zip("abcdefgh", "bcdefghi"):
+        lines.append(f"{level}: &{level} [{', '.join([f'*{before}'] * 9)}]")
+    return "\n".join([*lines, "title: *i", ""])
+
+
+@pytest.mark.parametrize("name, sidecar, reason", [
+    ("paper.meta.json", "{not json", "not valid JSON"),
+    ("paper.meta.json", '{"date": "2021-02-30"}', "2021-02-30"),
+    ("paper.meta.yaml", "title: [unclosed", "not valid YAML"),
+    ("paper.meta.yaml", yaml_alias_bomb(), "more than 10,000 values once its aliases (*name) are expanded"),
+    ("paper.meta.yml", "title: " + "[" * 40 + "]" * 40, "nested more than 16 deep"),
 ])
-def test_bad_sidecars_fail_their_document_alone(settings, tmp_path, sidecar, reason):
+def test_bad_sidecars_fail_their_document_alone(settings, tmp_path, name, sidecar, reason):
     source = tmp_path / "paper.txt"
     source.write_bytes(GOOD.replace(b"Good", b"Other"))
-    (tmp_path / "paper.meta.json").write_text(sidecar)
+    (tmp_path / name).write_text(sidecar)
     error = failure_for(ingest_beside_a_good_file(settings, tmp_path, source), source)
-    assert "paper.meta.json" in error and reason in error
+    assert name in error and reason in error
+
+
+def test_a_yaml_sidecar_with_a_few_aliases_is_read(settings, tmp_path):
+    source = tmp_path / "paper.txt"
+    source.write_bytes(GOOD.replace(b"Good", b"Other"))
+    (tmp_path / "paper.meta.yaml").write_text("names: &who [Ann Lee]\nauthor: *who\ntitle: Harbour Report\n")
+    report = ingest_beside_a_good_file(settings, tmp_path, source)
+    assert "Harbour Report" in [item["title"] for item in report.added]
 
 
 def test_mixed_line_endings_read_as_one_text(settings, tmp_path):
@@ -213,3 +232,20 @@ def test_a_file_swapped_for_a_fifo_after_its_parse_fails_alone(settings, tmp_pat
     monkeypatch.setattr(operations, "parse_file", parse_then_swap)
     report = ingest_beside_a_good_file(settings, folder, swapped, workers=0)
     assert "is a FIFO, not a regular file" in failure_for(report, swapped)
+
+
+def test_a_page_of_thousands_of_note_links_keeps_every_note(tmp_path):
+    """Each note also links the next one; read in linear time (a pattern per note number once made it minutes)."""
+    from indexer.options import ParseOptions
+    from indexer.pipeline import parse_file
+
+    count = 5000
+    body = "".join(f'<p>Harbour paragraph {i}<a href="#fn{i}" id="r{i}"><sup>{i}</sup></a>.</p>' for i in range(1, count))
+    notes = "".join(f'<li id="fn{i}">[{i}] Note {i}, see <a href="#fn{i + 1}">{i + 1}</a> <a href="#r{i}">↩</a></li>'
+                    for i in range(1, count))
+    page = tmp_path / "links.html"
+    page.write_text(f"<html><head><title>Links</title></head><body><article><h1>Links</h1>{body}<ol>{notes}</ol>"
+                    "</article></body></html>")
+    doc = parse_file(page, ParseOptions())
+    assert len(doc.footnotes) == count - 1
+    assert doc.footnotes[0].text.startswith("Note 1, see") and doc.footnotes[-1].text.startswith(f"Note {count - 1},")

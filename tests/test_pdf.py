@@ -187,6 +187,32 @@ def test_an_outline_gives_the_headings_and_page_labels_the_pages(tmp_path):
         ("2 The houses", 1, ["2", "2", "2"])]
 
 
+
+def test_an_outline_whose_entries_point_back_at_each_other_is_read_once(tmp_path):
+    """pdfminer's own outline walk recurses for ever on such a loop; the text and headings are kept."""
+    pages = [[(18, 72, 720, "Harbour Lights Restored"), (12, 72, 700, "Mara Holm"), (12, 72, 670, "Preface"),
+              (12, 72, 640, "This report was written for the harbour board by its volunteers."),
+              (12, 72, 610, "The lights"), (12, 72, 580, "The three lights were lit again on Sunday evening.")]]
+    data = make_pdf(pages, outline=[(1, "Preface"), (1, "The lights")]).decode("latin-1")
+    first = re.search(r"(\d+) 0 obj\n<< /Title \(Preface\)", data).group(1)
+    parent = re.search(r"<< /Title \(The lights\) (/Parent \d+ 0 R)", data).group(1)
+    back = f"/Next {first} 0 R".ljust(len(parent))  # as long as what it replaces: the xref's offsets still hold
+    path = tmp_path / "looped.pdf"
+    path.write_bytes(data.replace(f"<< /Title (The lights) {parent}", f"<< /Title (The lights) {back}").encode("latin-1"))
+    doc = parse_file(path, ParseOptions())
+    assert [s.title for s in doc.sections] == ["Preface", "The lights"]
+    assert "lit again on Sunday" in doc.sections[1].paragraphs[0]
+
+
+def test_an_outline_of_thousands_of_entries_is_read_whole(tmp_path):
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfparser import PDFParser
+
+    from indexer.pdfsource import outline_entries
+    data = make_pdf([[(12, 72, 720, "Text.")]], outline=[(1, f"Entry {n}") for n in range(1500)])
+    entries = outline_entries(PDFDocument(PDFParser(__import__("io").BytesIO(data))))
+    assert len(entries) == 1500 and entries[-1] == (1, "Entry 1499")
+
 XMP = ('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
        '<rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/">'
        '<dc:title><rdf:Alt><rdf:li xml:lang="x-default">Lights of the North Coast</rdf:li></rdf:Alt></dc:title>'
