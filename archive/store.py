@@ -85,6 +85,14 @@ class Store:
         """Close the catalog connection."""
         self.db.close()
 
+    def backup_to(self, path: Path) -> None:
+        """Copy the catalog to ``path`` with SQLite's backup API: a consistent copy while writers go on."""
+        target = sqlite3.connect(path)
+        try:
+            self.db.backup(target)
+        finally:
+            target.close()
+
     @contextmanager
     def transaction(self):
         """Commit everything written inside on success, roll it all back on error or kill."""

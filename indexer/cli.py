@@ -212,6 +212,18 @@ def check(ctx, repair):
 
 
 @cli.command()
+@click.argument("target", type=click.Path(path_type=Path))
+@click.pass_context
+def backup(ctx, target):
+    """Copy the store, originals and record files to a new folder TARGET (consistent during an ingest)."""
+    try:
+        count = operations.backup(settings_from(ctx), target)
+    except ArchiveError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"backed up {count} documents to {target}; 'archive --data-dir {target} check' builds its index")
+
+
+@cli.command()
 @click.argument("doc_id", required=False)
 @click.option("--section", "section_id", help="Cite one section (its id, as in 'archive show').")
 @click.option("--note", type=click.IntRange(1), help="Cite the place of one footnote (its number).")

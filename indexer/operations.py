@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
 import time
 from contextlib import ExitStack, contextmanager
@@ -344,6 +345,50 @@ def check(settings: Settings) -> list[str]:
             stray.unlink()
             problems.append(f"removed {stray.name}: an original an ingest had not finished writing (repaired)")
         return problems
+
+
+def backup(settings: Settings, target: Path) -> int:
+    """Copy the archive's store, originals and record files to a new folder; returns the documents copied.
+
+    The catalog is copied with SQLite's backup API, so it is consistent while an ingest runs, and only
+    the originals its records name are copied. The copy is made beside the target and renamed into
+    place, so a failure leaves no half backup. The index is not copied: 'archive check' there rebuilds it.
+    """
+    target = Path(target)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise ArchiveError(f"{path_text(target)} already exists: back up into a new folder")
+    partial = target.with_name(target.name + ".partial")
+    with readable(settings) as (store, _):
+        try:
+            shutil.rmtree(partial, ignore_errors=True)
+            (partial / "originals").mkdir(parents=True)
+            store.backup_to(partial / "archive.db")
+            copied = Store(partial)
+            try:
+                count = _copy_documents(store, copied)
+            finally:
+                copied.close()
+            if (settings.data_dir / VARIANTS_FILE).exists():
+                shutil.copy2(settings.data_dir / VARIANTS_FILE, partial / VARIANTS_FILE)
+            if target.exists():
+                target.rmdir()
+            os.replace(partial, target)
+        except (OSError, sqlite3.Error) as err:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise ArchiveError(f"backing up to {path_text(target)} failed ({err}): nothing was kept there") from err
+    return count
+
+
+def _copy_documents(source: Store, copy: Store) -> int:
+    """Each document the copy's catalog holds: its original (copied, never linked: damage to one must not
+    reach the other) and its record file."""
+    count = 0
+    for doc_id, record in copy.records():
+        doc = copy.get(doc_id)
+        shutil.copy2(source.original_path(doc), copy.original_path(doc))
+        copy.save_record(doc_id, record)
+        count += 1
+    return count
 
 
 def check_records(store: Store) -> list[str]:

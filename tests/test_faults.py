@@ -268,3 +268,20 @@ def test_a_full_disk_gives_one_line_and_a_check_recovers_once_space_is_freed(tmp
         assert "5 documents" in cli("search", "treaty").stdout
     finally:
         subprocess.run(["umount", str(disk)], check=True)
+
+
+def test_a_backup_is_a_whole_archive_that_check_makes_searchable(corpus_settings, tmp_path):
+    settings = copy_archive(corpus_settings, tmp_path / "archive")
+    target = tmp_path / "backup"
+    done = _cli(settings, "backup", str(target))
+    assert done.returncode == 0 and "backed up 5 documents" in done.stdout, done.stderr
+    copy = Store(target)
+    original = Store(settings.data_dir)
+    assert [d.to_dict() for d in copy.documents()] == [d.to_dict() for d in original.documents()]
+    copy.close(), original.close()
+    assert len(list((target / "records").glob("*.json"))) == 5 and not (target / "index").exists()
+    checked = _cli(settings.__class__(target), "check")
+    assert checked.returncode == 0 and "5 repaired" in checked.stdout
+    assert "5 documents" in _cli(settings.__class__(target), "search", "treaty").stdout
+    again = _cli(settings, "backup", str(target))
+    assert again.returncode == 1 and "already exists: back up into a new folder" in again.stderr
