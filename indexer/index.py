@@ -9,6 +9,7 @@ import threading
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -21,6 +22,7 @@ from archive.model import Document, strip_markers
 from indexer.mapped import MappedBufferFile
 from indexer.scores import segment_lengths
 from indexer.schema import PassageBM25, build_schema, needs_rebuild, write_version
+from indexer.scripts import language_marked, stemmed_language
 from indexer.segments import damaged_segments, record_segments
 from indexer.suggest import Vocabulary
 
@@ -82,6 +84,11 @@ class EntryTable:
     facts: dict[str, DocumentFacts]
     documents: set[int]
 
+    @cached_property
+    def languages(self) -> frozenset[str]:
+        """The documents' languages that have stems of their own (``scripts.stemmed_language``)."""
+        return frozenset(stemmed_language(f.language) for f in self.facts.values()) - {""}
+
     @classmethod
     def joined(cls, tables: list[tuple[EntryTable, int]]) -> EntryTable:
         """Segments' tables as one, each at its offset in the index's entry numbers."""
@@ -95,29 +102,36 @@ class EntryTable:
 
 
 def entries(doc: Document, record_hash: str) -> Iterator[dict]:
-    """The index entries of one document: the document as a whole, each section, each footnote."""
+    """The index entries of one document: the document as a whole, each section, each footnote.
+
+    A text field's value is opened by the document's language where that has its own stems
+    (``language_marked``); the stored text is the text alone.
+    """
+    language = doc.meta.language
     shared = {
-        "doc_id": doc.id, "title": doc.meta.title, "authors": " ; ".join(doc.meta.authors),
+        "doc_id": doc.id, "title": language_marked(doc.meta.title, language), "authors": " ; ".join(doc.meta.authors),
         "author_facet": ",".join(a.replace(",", " ") for a in doc.meta.authors),
         "publisher": doc.meta.publisher, "publisher_facet": doc.meta.publisher,
-        "year": doc.meta.year, "date": doc.meta.date, "language": doc.meta.language,
+        "year": doc.meta.year, "date": doc.meta.date, "language": language,
     }
     facts = {"title": doc.meta.title, "authors": list(doc.meta.authors), "date": doc.meta.date,
-             "publisher": doc.meta.publisher, "language": doc.meta.language}
+             "publisher": doc.meta.publisher, "language": language}
     # no text: searches skip this entry, and its short text skewed the passages' average length
     yield {**shared, "kind": "document", "facts": facts, "record_hash": record_hash}
+
+    def texts(section_title: str, content: str) -> dict:
+        return {"section_title": language_marked(section_title, language), "_stored_section_title": section_title,
+                "content": language_marked(content, language), "_stored_content": content}
     opening = "\n\n".join(filter(None, (doc.meta.subtitle, doc.meta.abstract)))
     if opening:  # searched like a section, opened at the reader's abstract
-        yield {**shared, "kind": "body", "section_id": ABSTRACT_ANCHOR, "section_title": "", "content": opening}
+        yield {**shared, "kind": "body", "section_id": ABSTRACT_ANCHOR, **texts("", opening)}
     for section in doc.sections:
         yield {**shared, "kind": "body", "section_id": section.id, "pages": section.pages,
-               "section_title": section.title,
-               "content": "\n\n".join(strip_markers(p) for p in section.paragraphs)}
+               **texts(section.title, "\n\n".join(strip_markers(p) for p in section.paragraphs))}
     for note in doc.footnotes:
         section = doc.section(note.section_id)
-        yield {**shared, "kind": "footnote",
-               "section_id": note.section_id, "section_title": section.title if section else "",
-               "note_number": note.number, "content": note.text, "pages": [note.page] if note.page else []}
+        yield {**shared, "kind": "footnote", "section_id": note.section_id, "note_number": note.number,
+               "pages": [note.page] if note.page else [], **texts(section.title if section else "", note.text)}
 
 
 class ArchiveIndex:

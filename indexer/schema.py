@@ -13,11 +13,13 @@ from whoosh.lang import stopwords_for_language
 from whoosh.lang.porter2 import stem
 from whoosh.support.charset import accent_map
 
-from indexer.scripts import (WORD, RussianStems, cjk_grams, dotted_parts, folded_arabic, folded_cyrillic, script_of,
-                             script_runs)
+from indexer.scripts import (WORD, LanguageStems, RussianStems, cjk_grams, dotted_parts, folded_arabic,
+                             folded_cyrillic, script_of, script_runs, split_language, stemmed_language)
 
 RUSSIAN_STOPS = frozenset(w.replace("ё", "е") for w in stopwords_for_language("ru"))
-SCHEMA_VERSION = 13  # 10 was a word-pair schema, since reverted; 12 indexes the abstract; 13 analyses by script
+# 10 was a word-pair schema, since reverted; 12 indexes the abstract; 13 analyses by script; 14 adds the stems
+# of a document's own language
+SCHEMA_VERSION = 14
 VERSION_FILE = "schema_version.json"
 
 
@@ -25,6 +27,11 @@ class TextAnalyzer(Analyzer):
     """Words analysed by their writing system (``indexer.scripts``): Japanese, Chinese and Korean runs as
     characters and pairs, Cyrillic folded and Russian-stemmed; every other word with English stemming
     (Porter2, "Snowball English") and accents folded: "Perouse" finds "Pérouse".
+
+    A value opened by a language code (``scripts.language_marked``: the text of a French, German…
+    document), or a ``language`` given, also gives each such word's stem in that language, at the
+    same position ("chevaux" is "chevaux" and "cheval"); a query's words are analysed without it
+    (``ArchiveQueryParser`` adds those stems as alternatives).
 
     For the other words, the same tokens as Whoosh's ``RegexTokenizer() | LowercaseFilter() |
     CharsetFilter(accent_map) | StopFilter() | StemFilter(porter2.stem)``, made in one loop: the chain's
@@ -38,6 +45,7 @@ class TextAnalyzer(Analyzer):
         self.expression = WORD
         self._stems: dict[str, str] = {}
         self._russian = RussianStems()
+        self._language_stems = LanguageStems()
 
     def __getstate__(self):
         return {"expression": self.expression}  # the stem caches stay out of the pickled schema
@@ -49,9 +57,11 @@ class TextAnalyzer(Analyzer):
         return self.__class__ is other.__class__
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", no_morph=False, **kwargs):
+                 start_pos=0, start_char=0, tokenize=True, mode="", no_morph=False, language="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         token.boost = 1.0
+        marked, value = split_language(value)
+        own = "" if no_morph or mode == "query" else stemmed_language(language or marked)
         number, pos = start_pos - 1, None  # stop words removed, the words kept are renumbered without gaps
         for original, start, end, script, step in self._pieces(value, tokenize, mode == "query"):
             number += step
@@ -71,6 +81,11 @@ class TextAnalyzer(Analyzer):
             if chars:
                 token.startchar, token.endchar = start_char + start, start_char + end
             yield token
+            if own and script == "other" and not token.stopped:
+                stem = self.language_stem(original, own)
+                if stem != token.text:
+                    token.text = stem
+                    yield token
 
     def _pieces(self, value: str, tokenize: bool, query: bool):
         """(text as written, start, end, script, position step) of each word, character or pair of a value;
@@ -117,6 +132,11 @@ class TextAnalyzer(Analyzer):
         if script == "other":
             return self._stem(word)
         return self._russian(word) if script == "cyrillic" else word
+
+    def language_stem(self, word: str, language: str) -> str:
+        """A word's Snowball stem in a language of SNOWBALL, folded as the index folds its words (stemmed
+        before folding: the stemmers know their accents)."""
+        return self._language_stems(word.lower(), language).translate(accent_map)
 
     def _stem(self, word: str) -> str:
         """The Porter2 stem of a word, remembered."""

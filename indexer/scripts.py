@@ -6,7 +6,10 @@ pair of neighbouring characters, and each character (see ``cjk_grams`` for their
 word of two characters or more is the phrase of its pairs, so "平和条約" finds "…平和条約は…" inside any run,
 and a one-character query finds the character. Cyrillic words are folded (``ё`` = ``е``) and stemmed
 by Snowball's Russian stemmer (PyStemmer); Arabic-script words have their letter variants folded.
-Every other word (Latin, Greek, …) keeps the English analysis of ``indexer.schema``.
+Every other word (Latin, Greek, …) keeps the English analysis of ``indexer.schema``; in a document of
+a language Snowball knows (SNOWBALL: French, German, Spanish…), its word's stem in that language is
+indexed at the same position too, and a query word is also looked for by its stem in each such
+language the archive holds.
 """
 from __future__ import annotations
 
@@ -161,4 +164,67 @@ class RussianStems:
             if len(self._stems) >= self.CACHE_SIZE:
                 self._stems.clear()
             found = self._stems[word] = self._stemmer.stemWord(word)
+        return found
+
+
+# Snowball stemmers (PyStemmer) for the languages written in the Latin script, by ISO 639-1 code;
+# English keeps Porter2 in indexer.schema, Russian and the other Cyrillic texts RussianStems
+SNOWBALL = {"fr": "french", "de": "german", "es": "spanish", "it": "italian", "pt": "portuguese", "nl": "dutch",
+            "sv": "swedish", "da": "danish", "no": "norwegian", "nb": "norwegian", "nn": "norwegian",
+            "fi": "finnish", "ro": "romanian", "hu": "hungarian", "tr": "turkish", "ca": "catalan",
+            "pl": "polish", "cs": "czech", "lt": "lithuanian", "et": "estonian", "id": "indonesian", "ga": "irish",
+            "eu": "basque"}
+LANGUAGE_MARK = "\x00"  # opens and closes the language code put before a text value the index analyses
+
+
+def stemmed_language(language: str) -> str:
+    """The code of a language whose Latin-script words get their own Snowball stems ('' for English,
+    for no language, and for a language Snowball does not know).
+
+    >>> stemmed_language("fr-CA"), stemmed_language("en"), stemmed_language("ja")
+    ('fr', '', '')
+    """
+    code = language.split("-")[0].split("_")[0].lower()
+    return code if code in SNOWBALL else ""
+
+
+def language_marked(text: str, language: str) -> str:
+    """A text value for the index, opened by its document's language when that has its own stems.
+
+    >>> language_marked("Les traités", "fr"), language_marked("The treaties", "en")
+    ('\\x00fr\\x00Les traités', 'The treaties')
+    """
+    code = stemmed_language(language)
+    return f"{LANGUAGE_MARK}{code}{LANGUAGE_MARK}{text}" if code and text else text
+
+
+def split_language(value: str) -> tuple[str, str]:
+    """A value's language code and its text (see language_marked).
+
+    >>> split_language("\\x00de\\x00Die Verträge"), split_language("Treaties")
+    (('de', 'Die Verträge'), ('', 'Treaties'))
+    """
+    if not value.startswith(LANGUAGE_MARK):
+        return "", value
+    end = value.find(LANGUAGE_MARK, 1)
+    return (value[1:end], value[end + 1:]) if end > 0 else ("", value)
+
+
+class LanguageStems:
+    """The Snowball stem of a lower-case word in a language of SNOWBALL, remembered."""
+
+    CACHE_SIZE = 100_000
+
+    def __init__(self):
+        self._stemmers: dict[str, Stemmer.Stemmer] = {}
+        self._stems: dict[tuple[str, str], str] = {}
+
+    def __call__(self, word: str, language: str) -> str:
+        found = self._stems.get((word, language))
+        if found is None:
+            if len(self._stems) >= self.CACHE_SIZE:
+                self._stems.clear()
+            stemmer = self._stemmers.get(language) or self._stemmers.setdefault(
+                language, Stemmer.Stemmer(SNOWBALL[language]))
+            found = self._stems[(word, language)] = stemmer.stemWord(word)
         return found

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import heapq
 import html
+from functools import partial
 import re
 import time
 from collections import Counter
@@ -21,7 +22,7 @@ from indexer.schema import folded_text, text_analyzer
 from indexer.docmatch import DocumentMatcher, Matched, maybe
 from indexer.querytext import as_typed, plain_words
 from indexer.scores import SamePassage, Scored, WordFields
-from indexer.scripts import CYRILLIC, script_of
+from indexer.scripts import CYRILLIC, script_of, stemmed_language
 from indexer.variants import expand_variants
 
 MAX_QUERY_CHARS = 4000
@@ -264,7 +265,9 @@ class ArchiveQueryParser(qparser.QueryParser):
             return Every(fieldname, boost=boost)  # "?*?*" is any word: as "*", every document, not every word
         if termclass not in (Prefix, Wildcard) or fieldname not in self.schema:
             query = super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
-            return self._or_whole_word(query, text) if type(query) is Term and CYRILLIC.match(text) else query
+            if type(query) is not Term:
+                return query
+            return self._or_whole_word(query, text) if CYRILLIC.match(text) else self._or_language_stems(query, text)
         field = self.schema[fieldname]
         typed = list(field.process_text(text, mode="query", tokenize=False, removestops=False, no_morph=True))
         if not typed:
@@ -276,6 +279,15 @@ class ArchiveQueryParser(qparser.QueryParser):
         stems = {next(field.process_text(text, mode="query", tokenize=False, removestops=False), letters)}
         stems.update(letters[:cut] for cut in range(max(3, len(letters) - STEM_CUT), len(letters)))
         return Or([query, *(Term(fieldname, stem, boost=boost) for stem in sorted(stems - {letters}))])
+
+    def _or_language_stems(self, query: Term, text: str) -> Query:
+        """A word also looked for by its stem in each language of the archive that has its own stems
+        (``languages``: "cheval" finds the "chevaux" of a French text, stemmed "cheval" in French)."""
+        field = self.schema[query.fieldname]
+        if not self.languages or not field.analyzer.has_morph() or script_of(text) != "other":
+            return query
+        stems = {field.analyzer.language_stem(text, language) for language in self.languages} - {query.text}
+        return Or([query, *(Term(query.fieldname, stem, boost=query.boost) for stem in sorted(stems))]) if stems else query
 
     def _or_whole_word(self, query: Term, text: str) -> Query:
         """A Cyrillic word also looked for as written: Snowball cuts "остров" to "остр", while its other
@@ -321,13 +333,14 @@ class FuzzyWords(qparser.FuzzyTermPlugin):
         return node
 
 
-def parse_query(text: str, index: ArchiveIndex) -> Query:
+def parse_query(text: str, index: ArchiveIndex, languages: frozenset[str] = frozenset()) -> Query:
     """Parse the query language: words (all must match), "phrases", OR, NOT/-word, field:value, word*, word~.
 
     The text is first read as typed (``indexer.querytext``): curly quotes, hyphenated words, a question's
     closing ``?``. ``footnote:`` words must stand in a note (the rest of the query anywhere).
     """
     parser = ArchiveQueryParser(None, index.query_schema(FOOTNOTE), group=qparser.AndGroup)
+    parser.languages = languages  # the archive's languages with stems of their own (EntryTable.languages)
     parser.remove_plugin_class(qparser.SingleQuotePlugin)  # pasted text's 'quotes' are not literal terms
     # no ranges: "[a TO z]" over the text fields was every word of the archive (1.2 s of CPU); dates are
     # filtered with date_from and date_to
@@ -403,8 +416,8 @@ def search(index: ArchiveIndex, request: SearchRequest, searcher=None,
     deadline = started + limit
     text = request.query.strip()
     expanded, added = expand_variants(text, variants)
-    query = without_function_words(parse_query(expanded, index))
     table = index.entry_table(searcher)
+    query = without_function_words(parse_query(expanded, index, table.languages))
     where = _filter(request)
     matcher = DocumentMatcher(searcher, table, index.field_lengths, deadline,
                               set(where.docs(searcher)) if where is not None else None)
@@ -748,7 +761,8 @@ def related_documents(index: ArchiveIndex, searcher, doc_id: str, text: str, top
 def highlight_terms(index: ArchiveIndex, searcher, text: str, variants: tuple[tuple[str, ...], ...] = ()) -> frozenset:
     """The indexed words a query finds in passages, wildcards expanded ('' or a bad query: none)."""
     try:
-        query = parse_query(expand_variants(text.strip(), variants)[0], index) if text.strip() else None
+        query = parse_query(expand_variants(text.strip(), variants)[0], index,
+                            index.entry_table(searcher).languages) if text.strip() else None
     except QueryError:
         return frozenset()
     if query is None:
@@ -763,24 +777,28 @@ def _content_words(query: Query, reader) -> frozenset[str]:
     return frozenset(t.decode("utf-8") if isinstance(t, bytes) else t for f, t in found if f == "content")
 
 
-def highlight_passage(text: str, terms: frozenset) -> str:
-    """The whole text as HTML, escaped, with the words in ``terms`` in ``<mark>``.
+def highlight_passage(text: str, terms: frozenset, language: str = "") -> str:
+    """The whole text as HTML, escaped, with the words in ``terms`` in ``<mark>``, its words analysed as
+    the index analysed them in a document of ``language``.
 
     >>> highlight_passage("Sanctions & <b>talks</b>", frozenset({"sanction"}))
     '<mark>Sanctions</mark> &amp; &lt;b&gt;talks&lt;/b&gt;'
     """
-    if not terms or not _may_contain(text, terms):
+    own = stemmed_language(language)
+    if not terms or not _may_contain(text, terms, 2 if own else 1):
         return html.escape(text, quote=False)
-    marked = highlight(text, terms, ANALYZER, WholeFragmenter(), MarkFormatter(), top=1, mode="index")
+    analyzer = partial(ANALYZER, language=own) if own else ANALYZER
+    marked = highlight(text, terms, analyzer, WholeFragmenter(), MarkFormatter(), top=1, mode="index")
     return marked or html.escape(text, quote=False)
 
 
-def _may_contain(text: str, stems: frozenset) -> bool:
+def _may_contain(text: str, stems: frozenset, cut: int = 1) -> bool:
     """False when no word of the text can have one of the stems, checked without analysing the text.
 
-    An English stem is the beginning of its word but for its last letter (sanction, happi), so a
-    text lacking that beginning lacks the word: a reader page of 10,000 paragraphs skips the
-    highlighter for nearly all of them.
+    An English stem is the beginning of its word but for its last letter (sanction, happi), and the
+    other Snowball stems but for their last two (``cut``: French "cheval" of "chevaux"), so a text lacking
+    that beginning lacks the word: a reader page of 10,000 paragraphs skips the highlighter for
+    nearly all of them.
 
     >>> _may_contain("Ça va, Pérouse", frozenset({"perous"})), _may_contain("Happy", frozenset({"happi"}))
     (True, True)
@@ -788,7 +806,7 @@ def _may_contain(text: str, stems: frozenset) -> bool:
     False
     """
     folded = folded_text(text)
-    return any(stem[:-1] in folded for stem in stems)
+    return any(stem[:max(1, len(stem) - cut)] in folded for stem in stems)
 
 
 def plain_snippet(snippet: str) -> str:

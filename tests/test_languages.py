@@ -1,7 +1,8 @@
 """Japanese, Russian and the other scripts: searchable by word, in any grammatical form, with the language known.
 
-The texts are written for these tests (tests/fixtures/languages/): a Japanese and a Russian article with
-front matter, a plain Japanese text, and an English paper quoting a Russian sentence.
+The texts are written for these tests (tests/fixtures/languages/): a Japanese, a Russian, a French and a
+German article with front matter, a plain Japanese and a plain Spanish text, and an English paper quoting
+a Russian sentence.
 """
 from __future__ import annotations
 
@@ -50,6 +51,13 @@ FINDS = [
     ("лосось", {"quoting-ru.md"}),  # a Russian quotation in an English paper
     ("остров NOT лосось", {"kuriles-ru.md"}),
     ("crews", {"quoting-ru.md"}),
+    ("cheval", {"ports-fr.md"}),  # the text's "chevaux": the French stem of both is "cheval"
+    ('"politique étrangère"', {"ports-fr.md"}),  # a phrase across the text's plural forms
+    ("écurie", {"ports-fr.md"}),
+    ("Dorf", {"inseln-de.md"}),  # the text's "Dörfer"
+    ("Beziehung", {"inseln-de.md"}),
+    ("económica", {"islas-es.txt"}),  # the text's "económicos", in a text whose language is detected
+    ("cheval NOT Dorf", {"ports-fr.md"}),
 ]
 MISSES = ["平和 NOT 漁師", "樺太", "Сахалин"]
 
@@ -91,7 +99,8 @@ def test_the_language_is_detected_or_declared_and_filters(archive):
         languages = {name: store.get(doc_id).meta.language for name, doc_id in names.items()}
     finally:
         store.close()
-    assert languages == {"kuriles-ja.md": "ja", "notes-ja.txt": "ja", "kuriles-ru.md": "ru", "quoting-ru.md": "en"}
+    assert languages == {"kuriles-ja.md": "ja", "notes-ja.txt": "ja", "kuriles-ru.md": "ru", "quoting-ru.md": "en",
+                         "ports-fr.md": "fr", "inseln-de.md": "de", "islas-es.txt": "es"}
     assert set(found(settings, names, "島 OR остров OR crews", language="ja")) == {"kuriles-ja.md", "notes-ja.txt"}
     result = search(ArchiveIndex(settings.index_dir), SearchRequest("島 OR остров OR crews"))
     assert dict(result.facets["language"]) == {"ja": 2, "ru": 1, "en": 1}
@@ -120,6 +129,25 @@ def test_did_you_mean_helps_in_cyrillic_and_is_silent_in_cjk(archive):
     assert search(index, SearchRequest("кураильских")).suggestion == "курильских"
     assert search(index, SearchRequest("樺太")).suggestion == ""
     assert search(index, SearchRequest("остров")).suggestion == ""  # a word the archive holds
+
+
+def test_a_word_of_another_language_is_marked_in_its_forms(archive):
+    settings, _, _ = archive
+    index = ArchiveIndex(settings.index_dir)
+    result = search(index, SearchRequest("cheval"))
+    assert "<mark>chevaux</mark>" in result.documents[0].hits[0].snippet
+    with index.searcher() as searcher:
+        terms = highlight_terms(index, searcher, "cheval")
+    assert highlight_passage("Les chevaux du port", terms, "fr") == "Les <mark>chevaux</mark> du port"
+    assert highlight_passage("Les chevaux du port", terms, "en") == "Les chevaux du port"  # not English forms
+
+
+def test_an_archive_without_such_languages_keeps_its_queries_as_they_were(index):
+    from indexer.search import parse_query
+    with index.searcher() as searcher:
+        assert index.entry_table(searcher).languages == frozenset()
+    assert "'cheval'" not in repr(parse_query("chevaux treaty", index, frozenset()))
+    assert "Term('content', 'cheval')" in repr(parse_query("chevaux treaty", index, frozenset({"fr"})))
 
 
 def test_query_and_text_analysis_agree_across_scripts():

@@ -28,19 +28,21 @@ class ReaderView:
 
 def reader_view(doc: Document, terms: frozenset) -> ReaderView:
     """Every paragraph and note as HTML; each marker gets an anchor ``ref-N-K`` that its note links back to."""
-    notes = {n.number: NoteView(n, Markup(highlight_passage(MARKER.sub("", n.text), terms)))
+    language = doc.meta.language
+    notes = {n.number: NoteView(n, Markup(highlight_passage(MARKER.sub("", n.text), terms, language)))
              for n in doc.footnotes}
     marked: set[str] = set()
     sections = [(s, Markup("".join(_marker(n, notes) for n in s.heading_notes)),
-                 [_page_mark(s.page_of(i), marked) + _paragraph(p, terms, notes) for i, p in enumerate(s.paragraphs)])
+                 [_page_mark(s.page_of(i), marked) + _paragraph(p, terms, notes, language)
+                  for i, p in enumerate(s.paragraphs)])
                 for s in doc.sections]
     return ReaderView(sections, list(notes.values()))
 
 
-def _paragraph(text: str, terms: frozenset, notes: dict[int, NoteView]) -> Markup:
+def _paragraph(text: str, terms: frozenset, notes: dict[int, NoteView], language: str) -> Markup:
     """A paragraph as HTML: each run of text escaped and highlighted, each marker a link to its note."""
     pieces = MARKER.split(text)  # text, number, text, number, …, text
-    html = [highlight_passage(piece, terms) if i % 2 == 0 else _marker(int(piece), notes)
+    html = [highlight_passage(piece, terms, language) if i % 2 == 0 else _marker(int(piece), notes)
             for i, piece in enumerate(pieces)]
     return Markup("".join(html))
 
