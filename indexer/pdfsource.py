@@ -1,13 +1,13 @@
 """PDF files: their text layer as plain text for the text path, note markers from raised small digits.
 
-Read with pdfminer.six (MIT; pure Python, so it installs everywhere): it gives every character's
-font size and position, which is what tells a note marker (a raised, smaller digit) from a number
-in the text. Each text box becomes a paragraph, a raised digit becomes ``[^n]``, and pages are
-separated like paragraphs; the text path then removes page furniture, re-joins words hyphenated
-across lines, moves page-foot notes out and joins a paragraph a page break split.
-The outline (bookmarks), where there is one, names the headings and their levels (else short lines
-set larger than the body type do, the largest first); every paragraph
-and note records the page (its printed label: ``xii``, ``12``) it starts on.
+The text layer is read with PDFium (``indexer.pdflayout``, through pypdfium2): runs of type with
+their size, weight and place, joined into lines and boxes. Each box becomes a paragraph, a raised
+smaller digit ``[^n]``, and pages are separated like paragraphs; the text path then removes page
+furniture, re-joins words hyphenated across lines, moves page-foot notes out and joins a paragraph
+a page break split. The outline (bookmarks), where there is one, names the headings and their
+levels (else short lines set larger than the body type do, the largest first); every paragraph
+and note records the page (its printed label: ``xii``, ``12``) it starts on. The info dictionary,
+the outline and the page labels come from PDFium, the XMP packet from pdfminer.six.
 """
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from archive.model import Footnote, Metadata, Section
 from indexer.dates import date_or_year
 from indexer.metadata import clean_author, producer_title, split_names
 from indexer.notes import NOTE_START
+from indexer.pdflayout import Box, page_boxes
 
 class PdfText(NamedTuple):
     """What a PDF gives the archive: its text, metadata, outline and (page label, page text) pairs."""
@@ -34,39 +35,32 @@ class PdfText(NamedTuple):
     pages: tuple[tuple[str, str], ...]
 
 
-class Box(NamedTuple):
-    """A text box of a page: its text, its largest letters' size, and whether it stands in the page's lower third."""
-
-    text: str
-    size: float
-    low: bool
-    bold: bool = False
-
 
 HEADING = 1.15  # a short box this much larger than the body type is a heading (in a PDF without an outline)
 FOOT = 0.9  # letters this much smaller than the page's body type, in its lower third, are page-foot notes
-RAISED = 0.8  # a digit this much smaller than its line's type, set above its baseline, is a note marker
 MAX_OUTLINE = 20_000  # entries read from an outline, at most
 
 
 def read_pdf(path: Path, data: bytes) -> PdfText:
     """The text of a PDF, page by page, with its info dictionary's metadata and its outline, or a SourceError."""
-    from pdfminer.high_level import extract_pages
-    from pdfminer.layout import LAParams
-    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-    from pdfminer.pdfpage import PDFTextExtractionNotAllowed
-    from pdfminer.psparser import PSException
+    import pypdfium2 as pdfium
 
     try:
-        boxes = [_page_boxes(page) for page in extract_pages(io.BytesIO(data), laparams=LAParams())]
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as err:
+        encrypted = "password" in str(err).lower() or "security" in str(err).lower()
+        raise SourceError(path, "the PDF file is encrypted and cannot be read" if encrypted else
+                          f"damaged PDF file: {err}") from None
+    try:
+        boxes = page_boxes(document)
         body = body_size(boxes)
         headings = sized_headings(boxes, body)
         pages = join_continued_notes(boxes, body)
-        meta, outline, labels = _document_facts(data, len(pages))
-    except (PDFEncryptionError, PDFPasswordIncorrect, PDFTextExtractionNotAllowed):
-        raise SourceError(path, "the PDF file is encrypted and cannot be read") from None
-    except (PSException, ValueError, KeyError, TypeError, AttributeError, IndexError) as err:
+        meta, outline, labels = _document_facts(document, data, len(pages))
+    except (pdfium.PdfiumError, ValueError, KeyError, TypeError, AttributeError, IndexError) as err:
         raise SourceError(path, f"damaged PDF file: {type(err).__name__} {err}".strip()) from None
+    finally:
+        document.close()
     text = "\n\n".join(page for page in pages if page.strip())
     if not text.strip():
         raise SourceError(path, "the PDF has no text layer (a scanned document?): there is no text to index")
@@ -74,31 +68,10 @@ def read_pdf(path: Path, data: bytes) -> PdfText:
 
 
 def outline_entries(document) -> tuple[tuple[int, str], ...]:
-    """The outline's (level, title) entries in reading order, each entry read once.
-
-    Walked with a stack rather than pdfminer's recursive ``get_outlines``, which never ends on an
-    outline whose entries point back at each other and fails on over a thousand entries at one level.
-    """
-    from pdfminer.pdftypes import dict_value, str_value
-    from pdfminer.utils import decode_text
-
-    found, seen = [], set()
-    stack = [(document.catalog["Outlines"], 0)] if "Outlines" in document.catalog else []
-    while stack and len(found) < MAX_OUTLINE:
-        ref, level = stack.pop()
-        objid = getattr(ref, "objid", None)  # None: a direct object, which cannot be pointed back at
-        if objid in seen:
-            continue
-        if objid is not None:
-            seen.add(objid)
-        entry = dict_value(ref)
-        if "Title" in entry and ("A" in entry or "Dest" in entry):
-            found.append((level, " ".join(decode_text(str_value(entry["Title"])).split())))
-        if "Next" in entry:
-            stack.append((entry["Next"], level))
-        if "First" in entry and "Last" in entry:
-            stack.append((entry["First"], level + 1))  # popped first: an entry's children come before its siblings
-    return tuple(found)
+    """The outline's (level, title) entries in reading order, each read once (PDFium stops at an entry
+    that points back at one before it; pdfminer's recursive walk never ended on such a loop)."""
+    return tuple((mark.level + 1, " ".join(mark.get_title().split()))
+                 for mark in itertools.islice(document.get_toc(), MAX_OUTLINE) if mark.get_title().strip())
 
 
 def assign_pages(sections: list[Section], footnotes: list[Footnote], pages: tuple[tuple[str, str], ...]) -> None:
@@ -135,16 +108,6 @@ def _find(flat: str, text: str, start: int) -> int:
 def _label_at(starts: list[tuple[int, str]], position: int) -> str:
     """The label of the page holding a position of the pages' text."""
     return next((label for offset, label in reversed(starts) if offset <= position), starts[0][1] if starts else "")
-
-
-def _page_boxes(page) -> list[Box]:
-    """One page's text boxes in pdfminer's reading order, those of the page-foot notes marked."""
-    from pdfminer.layout import LTChar, LTTextBox
-
-    boxes = [box for box in page if isinstance(box, LTTextBox)]
-    letters = [[c for line in box for c in line if isinstance(c, LTChar) and c.get_text().isalpha()] for box in boxes]
-    return [Box(_box_text(box), max((c.size for c in chars), default=0.0), box.y1 < page.height / 3,
-                bool(chars) and all("bold" in c.fontname.lower() for c in chars)) for box, chars in zip(boxes, letters)]
 
 
 def body_size(pages: list[list[Box]]) -> float:
@@ -191,70 +154,41 @@ def join_continued_notes(pages: list[list[Box]], body: float) -> list[str]:
     return ["\n\n".join(box.text for box in page) for page in pages]
 
 
-def _box_text(box) -> str:
-    """A text box's lines, note markers written ``[^n]``."""
-    from pdfminer.layout import LTChar
-
-    lines = []
-    for line in box:
-        chars = [c for c in line if isinstance(c, LTChar)]
-        size = max((c.size for c in chars if c.get_text().isalpha()), default=0)
-        pieces, marker = [], ""
-        for item in line:
-            text = item.get_text()
-            if isinstance(item, LTChar) and text.isdecimal() and size and item.size < RAISED * size \
-                    and item.y0 > line.y0 + 0.15 * size:
-                marker += text
-                continue
-            if marker:
-                pieces.append(f"[^{marker}]")
-                marker = ""
-            pieces.append(text)
-        # "(cid:132)" is how pdfminer writes a glyph its font maps to no character
-        lines.append(re.sub(r"\(cid:\d+\)", "", "".join(pieces + ([f"[^{marker}]"] if marker else []))).rstrip())
-    return "\n".join(line for line in lines if line.strip())
-
-
-def _document_facts(data: bytes, page_count: int) -> tuple[Metadata, tuple[tuple[int, str], ...], list[str]]:
+def _document_facts(document, data: bytes, page_count: int) -> tuple[Metadata, tuple[tuple[int, str], ...], list[str]]:
     """The info dictionary's metadata (a producer's stand-in title is no title), the outline and the page labels."""
-    from pdfminer.pdfdocument import PDFDocument, PDFNoPageLabels
-    from pdfminer.pdfparser import PDFParser
-
-    document = PDFDocument(PDFParser(io.BytesIO(data)))
-    try:
-        labels = list(itertools.islice(document.get_page_labels(), page_count))
-    except PDFNoPageLabels:
-        labels = [str(number) for number in range(1, page_count + 1)]
-    info = (document.info or [{}])[0]
-    outline = outline_entries(document)
+    labels = [document.get_page_label(number) or str(number + 1) for number in range(page_count)]
+    info = document.get_metadata_dict()
 
     def value(name: str) -> str:
-        raw = info.get(name, b"")
-        raw = raw.resolve() if hasattr(raw, "resolve") else raw
-        if isinstance(raw, bytes):
-            raw = raw.decode("utf-16") if raw.startswith(b"\xfe\xff") else raw.decode("latin-1")
-        return " ".join(str(raw).split())
+        return " ".join(str(info.get(name) or "").split())
 
-    xmp = _xmp(document)
+    xmp = _xmp(data)
     title = xmp.title or value("Title")
     date = re.sub(r"^D:(\d{4})(\d{2})?(\d{2})?.*", lambda m: "-".join(filter(None, m.groups())), value("CreationDate"))
     names = split_names(value("Author"))  # "A, B and C"; a lone "Smith, John" stays one name
     authors = names if len(names) > 1 else [clean_author(value("Author"))]
     stated = Metadata(title="" if producer_title(title) else title, authors=tuple(filter(None, authors)),
                       date=date_or_year(date))
-    return stated.merged_with(replace(xmp, title=stated.title)), outline, labels
+    return stated.merged_with(replace(xmp, title=stated.title)), outline_entries(document), labels
 
 
-def _xmp(document) -> Metadata:
-    """Title, creators and date from the catalog's XMP packet (Dublin Core, xmp:CreateDate), if any."""
+def _xmp(data: bytes) -> Metadata:
+    """Title, creators and date from the catalog's XMP packet (Dublin Core, xmp:CreateDate), if any.
+
+    Read with pdfminer: PDFium has no call for the catalog's metadata stream. A packet that cannot be
+    read is no packet; the text is still read.
+    """
     from lxml import etree
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfparser import PDFParser
+    from pdfminer.psparser import PSException
 
-    stream = document.catalog.get("Metadata")
-    stream = stream.resolve() if hasattr(stream, "resolve") else stream
     try:
+        stream = PDFDocument(PDFParser(io.BytesIO(data))).catalog.get("Metadata")
+        stream = stream.resolve() if hasattr(stream, "resolve") else stream
         root = etree.fromstring(stream.get_data(), etree.XMLParser(resolve_entities=False, no_network=True, recover=True))
-    except (AttributeError, ValueError, etree.XMLSyntaxError):
-        return Metadata()
+    except (AttributeError, ValueError, KeyError, TypeError, IndexError, PSException, etree.XMLSyntaxError):
+        return Metadata()  # PSException: every pdfminer error, an encryption it cannot open among them
     if root is None:
         return Metadata()
 
