@@ -1,9 +1,9 @@
-"""``python -m benchmarks [ingest] [search] [load] [sizes] [quality] [ranking] [recall] [languages] [fuzz]``: run the benchmarks (all by default), figures to results/."""
+"""``python -m benchmarks [ingest] [search] [load] [sizes] [quality] [ranking] [recall] [languages] [fuzz] [pdf]``: run the benchmarks (all by default), figures to results/."""
 from __future__ import annotations
 
 import sys
 
-from benchmarks import fuzz, ingest, languages, load, quality, ranking, recall, search, sizes
+from benchmarks import fuzz, ingest, languages, load, pdf, quality, ranking, recall, search, sizes
 
 
 def main(names: list[str]) -> None:
@@ -11,7 +11,7 @@ def main(names: list[str]) -> None:
     available = {"ingest": ingest.main, "search": search.main, "load": load.main, "sizes": sizes.main,
                  "quality": quality.main,
                  "ranking": ranking.main, "recall": recall.main, "languages": languages.main,
-                 "fuzz": fuzz.main}
+                 "fuzz": fuzz.main, "pdf": pdf.main}
     for name in names or list(available):
         if name not in available:
             raise SystemExit(f"unknown benchmark {name!r}: choose from {', '.join(available)}")

@@ -9,6 +9,8 @@ from indexer.clean import LIST_ITEM, PARAGRAPH_GAP, SEPARATOR, TERMINAL
 from indexer.scripts import word_count
 
 GLUED_LINE_MAX = 60
+# a note as a source states it ("[^3]: text", Markdown's form, which a PDF's page-foot notes are given)
+NOTE_DEFINITION = re.compile(r"^\[\^(\d{1,3})\]:\s+(?=\S)")
 
 
 @dataclass
@@ -75,6 +77,9 @@ def _paragraph_blocks(paragraph: str) -> list[Block]:
     lines = [line.strip() for line in paragraph.split("\n") if line.strip()]
     if len(lines) == 1 and SEPARATOR.match(lines[0]):
         return [Block(lines[0], "sep")]
+    defined = NOTE_DEFINITION.match(lines[0]) if lines else None
+    if defined:
+        return [Block(" ".join([lines[0][defined.end():], *lines[1:]]), "note", number=int(defined.group(1)))]
     if len(lines) > 1 and not any(_wraps(a, b) for a, b in zip(lines, lines[1:])):
         return [Block(line, "para", standalone=False) for line in lines]
     blocks: list[Block] = []

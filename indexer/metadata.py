@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from indexer.blocks import Block
 from indexer.dates import date_or_year, is_date_line, parse_date
+from indexer.sections import NUMBERED as NUMBERED_HEADING
 
 PARTICLES = {"de", "du", "des", "van", "von", "der", "den", "da", "di", "la", "le", "bin", "al", "y", "ter", "dos"}
 NOT_NAMES = {"the", "a", "an", "table", "contents", "summary", "abstract", "introduction", "conclusion",
@@ -205,7 +206,8 @@ def _take_head_line(block: Block, found: Found, first: bool) -> bool:
         found.authors.append(normalise_name(text))
     elif is_bio(text, found.authors):
         found.add_part("about_author", text)
-    elif first and block.words <= 20 and not block.ends_sentence() and block.kind == "para":
+    elif first and block.words <= 20 and not block.ends_sentence() and block.kind == "para" \
+            and not NUMBERED_HEADING.match(text):  # "1. Introduction" opens the text, it is no subtitle
         found.set("subtitle", text)
     else:
         return False

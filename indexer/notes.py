@@ -40,9 +40,10 @@ def extract_notes(blocks: list[Block]) -> tuple[list[Block], dict[int, str]]:
 
     A run of paragraphs numbered on from the last note is taken as notes when the body cites
     one of its numbers, or when a "Notes" heading introduces it. Notes already marked as such
-    (from HTML or Markdown) are taken as they are.
+    (from HTML or Markdown, or a PDF's page-foot notes) are taken as they are, and then a numbered
+    paragraph is text: "1. Introduction" is a heading, never note 1.
     """
-    cited = marker_numbers(blocks)
+    cited = set() if any(block.kind == "note" for block in blocks) else marker_numbers(blocks)
     notes: dict[int, str] = {}
     body: list[Block] = []
     expected, i, split_here = 1, 0, False
@@ -51,6 +52,7 @@ def extract_notes(blocks: list[Block]) -> tuple[list[Block], dict[int, str]]:
         if block.kind == "note":
             notes[block.number] = block.text
             i += 1
+            split_here = True  # a page-foot note may stand between the halves of a paragraph
             continue
         run = _numbered_run(blocks, i, expected)
         headed = bool(body) and NOTES_HEADING.match(body[-1].text.strip()) is not None

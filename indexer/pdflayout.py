@@ -4,8 +4,8 @@ size, weight and place of each run of type, and note markers from raised, smalle
 PDFium gives a page's text as runs ("rects"): characters on one baseline in one font and size, in
 the order the page draws them, right-to-left scripts already in reading order. Runs are joined into
 lines (overlapping vertically, one after the other), and lines into boxes, paragraphs as pdfminer's
-layout analysis made them: the next line of the same type size, in the same column, at most half a
-line's height below. A line that starts a column beside others joins the box it continues, so a page
+layout analysis made them: the next line of the same type size and weight, in the same column, at
+most half a line's height below. A line that starts a column beside others joins the box it continues, so a page
 drawn row by row across two columns is still read a column at a time.
 """
 from __future__ import annotations
@@ -64,6 +64,11 @@ class Line:
         self.left, self.right = min(self.left, run.left), max(self.right, run.right)
         if _lettered(run):
             self.size = max(self.size, run.size)
+
+    @property
+    def bold(self) -> bool:
+        """Whether all its letters are bold (a heading set in the body's size is told by it)."""
+        return all(run.bold for run in self.runs if _lettered(run))
 
     @property
     def type_size(self) -> float:
@@ -290,7 +295,8 @@ def _continues(last: Line, line: Line) -> bool:
     """Whether a line is the next of a box whose last line is ``last``."""
     height = max(last.top - last.bottom, line.top - line.bottom, 1.0)
     below = last.bottom - line.top
-    return (abs(last.type_size - line.type_size) <= SAME_SIZE and -0.5 * height <= below <= LINE_GAP * height
+    return (abs(last.type_size - line.type_size) <= SAME_SIZE and last.bold == line.bold
+            and -0.5 * height <= below <= LINE_GAP * height
             and line.left < last.right and line.right > last.left)
 
 

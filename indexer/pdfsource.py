@@ -24,6 +24,7 @@ from archive.model import Footnote, Metadata, Section
 from indexer.dates import date_or_year
 from indexer.metadata import clean_author, producer_title, split_names
 from indexer.notes import NOTE_START
+from indexer.sections import NUMBERED
 from indexer.pdflayout import Box, page_boxes
 
 class PdfText(NamedTuple):
@@ -120,7 +121,7 @@ def sized_headings(pages: list[list[Box]], body: float) -> tuple[tuple[int, str]
     """Short boxes set larger than the body type, or in bold, as (level, title): the largest type is level 1.
 
     For a PDF without an outline; the document's first box is its title, not a heading. Bold lines
-    of the body's size rank below every larger size.
+    of the body's size rank below every larger size; a numbered heading's level is its number's depth.
 
     >>> page = [Box("Title", 20, False), Box("Part one", 16, False), Box("Body " * 30, 11, False),
     ...         Box("A point", 13, False), Box("In bold", 11, False, True)]
@@ -131,7 +132,17 @@ def sized_headings(pages: list[list[Box]], body: float) -> tuple[tuple[int, str]
     found = [(box.size if box.size >= HEADING * body else 0.0, " ".join(box.text.split())) for box in boxes
              if body and (box.size >= HEADING * body or box.bold) and 1 <= len(box.text.split()) <= 15]
     ranks = sorted({size for size, _ in found}, reverse=True)
-    return tuple((ranks.index(size) + 1, title) for size, title in found)
+    return tuple((_numbering_depth(title) or ranks.index(size) + 1, title) for size, title in found)
+
+
+def _numbering_depth(title: str) -> int:
+    """How deep a numbered heading's number goes ("2." 1, "2.3" 2), 0 for one without a number.
+
+    >>> _numbering_depth("1.1. The lenses"), _numbering_depth("3 Results"), _numbering_depth("Preface")
+    (2, 1, 0)
+    """
+    found = NUMBERED.match(title)
+    return found.group(1).count(".") + 1 if found else 0
 
 
 def join_continued_notes(pages: list[list[Box]], body: float) -> list[str]:
@@ -140,18 +151,46 @@ def join_continued_notes(pages: list[list[Box]], body: float) -> list[str]:
     Page-foot notes are set smaller than the document's body type, in the lower third of a page.
 
     >>> join_continued_notes([[Box("Body", 12, False), Box("[^1] A note that", 9, True)], [Box("runs on.", 9, True)]], 12)
-    ['Body\\n\\n[^1] A note that runs on.', '']
+    ['Body\\n\\n[^1]: A note that runs on.', '']
     """
 
     def foot(box: Box) -> bool:
-        return box.low and box.size < FOOT * body
+        return box.low and 0 < box.size < FOOT * body  # 0: no letters, such as a figure's axis labels
 
     for before, page in zip(pages, pages[1:]):
         runs_on = next((i for i, box in enumerate(page) if foot(box)), None)
         last = next((i for i in reversed(range(len(before))) if foot(before[i])), None)
         if runs_on is not None and last is not None and not NOTE_START.match(page[runs_on].text):
             before[last] = before[last]._replace(text=f"{before[last].text} {page.pop(runs_on).text}")
-    return ["\n\n".join(box.text for box in page) for page in pages]
+    return ["\n\n".join(note_definition(box.text) if foot(box) else box.text for box in page) for page in pages]
+
+
+def note_definition(text: str) -> str:
+    """A page-foot box's notes as note definitions, ``[^n]: …``: each line opening with a number
+    starts one (one box may hold several notes).
+
+    >>> note_definition("[^2] Both winters were mild."), note_definition("Page 4")
+    ('[^2]: Both winters were mild.', 'Page 4')
+    >>> note_definition("3. A note that\\nruns on.\\n4. Another.")
+    '[^3]: A note that\\nruns on.\\n\\n[^4]: Another.'
+    """
+    lines = text.split("\n")
+    if not _numbered_note(lines[0]):
+        return text
+    notes: list[list[str]] = []
+    for line in lines:
+        found = _numbered_note(line)
+        if found:
+            notes.append([f"[^{found.group(1) or found.group(2)}]: {line[found.end():]}"])
+        else:
+            notes[-1].append(line)
+    return "\n\n".join("\n".join(note) for note in notes)
+
+
+def _numbered_note(line: str):
+    """The match of a note's opening number ("[^3] ", "3. ") on a line, or None."""
+    found = NOTE_START.match(line)
+    return found if found and int(found.group(1) or found.group(2) or 0) > 0 else None
 
 
 def _document_facts(document, data: bytes, page_count: int) -> tuple[Metadata, tuple[tuple[int, str], ...], list[str]]:

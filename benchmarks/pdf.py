@@ -1,0 +1,247 @@
+"""PDF benchmark: PDFs whose truth is known, read by the archive and by pypdfium2's and pdfminer's plain text.
+
+Run ``python -m benchmarks pdf``. The PDFs are made here, once, into ``cache/pdf-dev/`` (never committed):
+- HTML pages printed by Debian's chromium (through Playwright): manual pages of ``../shared/devsets/
+  multilingual/`` in Japanese, Russian and English, and Debian Handbook pages in Arabic, Persian and
+  Japanese. The page's visible text and its ``h1``–``h3`` headings are the truth.
+- Short papers typeset with groff ``-ms`` from the English manual pages: their sections as numbered
+  headings (``.NH``), their paragraphs, and a footnote (``.FS``) in each section made of one of the
+  page's own sentences. The generated source is the truth, notes included.
+
+Per file: text token F1 against the truth (words; each character in Japanese), the share of the
+headings found as sections, the share of the notes linked, and pages/s, for the archive and, for
+text and speed, for the two plain readers.
+"""
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+import logging
+
+from benchmarks.common import CACHE, REPO, _html_of, write_results
+
+MULTILINGUAL = REPO.parent / "shared" / "devsets" / "multilingual"
+DEV = CACHE / "pdf-dev"
+PAGES_PER_LANGUAGE = 4
+PAPERS = 8
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]|[^\W_]+")
+
+
+def _numbered_prefix() -> re.Pattern:
+    """The archive's pattern of a heading's number ("2.1 ", "IV. ")."""
+    from indexer.sections import NUMBERED_PREFIX
+
+    return NUMBERED_PREFIX
+
+
+NUMBERED_PREFIX = _numbered_prefix()
+
+
+def tokens(text: str) -> Counter:
+    """The words of a text, lower-cased; each CJK character a token of its own."""
+    return Counter(TOKEN.findall(text.lower()))
+
+
+def token_f1(found: str, truth: str) -> float:
+    """Bag-of-words F1 of a text against the truth."""
+    got, want = tokens(found), tokens(truth)
+    common = sum((got & want).values())
+    if not common:
+        return 0.0
+    precision, recall = common / sum(got.values()), common / sum(want.values())
+    return round(2 * precision * recall / (precision + recall), 3)
+
+
+def html_truth(path: Path) -> dict:
+    """An HTML page's visible text and its headings."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(path.read_bytes(), "lxml")
+    for hidden in soup(["script", "style", "noscript", "head"]):
+        hidden.decompose()
+    headings = [" ".join(h.get_text(" ").split()) for h in soup.find_all(["h1", "h2", "h3"])]
+    return {"text": soup.get_text(" "), "headings": [h for h in headings if h], "notes": []}
+
+
+def printed_pages() -> list[tuple[str, Path, dict]]:
+    """(name, PDF, truth) of the HTML pages printed by chromium, printing those not printed yet."""
+    sources = [(f"{lang}-{p.parent.name}-{p.stem}", p) for lang in ("ja", "ru", "en")
+               for p in _spread(sorted((MULTILINGUAL / lang).rglob("*.html")), PAGES_PER_LANGUAGE)]
+    handbook = _html_of(("debian-handbook",), CACHE / "extracted-handbook", CACHE / "handbook-debs")
+    for lang in ("ar-MA", "fa-IR", "ja-JP"):
+        pages = [p for p in handbook if f"/{lang}/" in str(p) and 20_000 < p.stat().st_size < 80_000]
+        sources += [(f"handbook-{lang}-{p.stem}", p) for p in _spread(pages, 2)]
+    missing = [(DEV / f"{name}.pdf", path) for name, path in sources if not (DEV / f"{name}.pdf").exists()]
+    if missing:
+        _print_with_chromium(missing)
+    return [(name, DEV / f"{name}.pdf", html_truth(path)) for name, path in sources]
+
+
+def _spread(items: list, count: int) -> list:
+    """``count`` items spread evenly over a list."""
+    step = max(1, len(items) // count)
+    return items[::step][:count]
+
+
+def _print_with_chromium(jobs: list[tuple[Path, Path]]) -> None:
+    """Print each HTML page to its PDF with Debian's chromium."""
+    from playwright.sync_api import sync_playwright
+
+    DEV.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path="/usr/bin/chromium")
+        page = browser.new_page()
+        for pdf, html in jobs:
+            page.goto(html.resolve().as_uri())
+            page.pdf(path=str(pdf), format="A4")
+        browser.close()
+
+
+def papers() -> list[tuple[str, Path, dict]]:
+    """(name, PDF, truth) of the groff ``-ms`` papers, typesetting those not made yet."""
+    made = []
+    for source in _spread(sorted((MULTILINGUAL / "en").rglob("*.html")), PAPERS):
+        name = f"groff-{source.parent.name}-{source.stem}"
+        truth, ms = paper_source(source)
+        pdf = DEV / f"{name}.pdf"
+        if not pdf.exists():
+            DEV.mkdir(parents=True, exist_ok=True)
+            pdf.write_bytes(subprocess.run(["groff", "-Kutf8", "-ms", "-Tpdf"], input=ms.encode("utf-8"), check=True,
+                                           capture_output=True).stdout)
+        made.append((name, pdf, truth))
+    return made
+
+
+def paper_source(page: Path) -> tuple[dict, str]:
+    """A page's sections as a groff ``-ms`` paper with one footnote a section, and the paper's truth."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page.read_bytes(), "lxml")
+    title = " ".join((soup.find("h1") or soup.find("title")).get_text(" ").split())
+    sections, heading = [], None
+    for tag in soup.find_all(["h2", "h3", "p"]):
+        text = " ".join(tag.get_text(" ").split())
+        if tag.name in ("h2", "h3"):
+            text = NUMBERED_PREFIX.sub("", text)  # .NH numbers the headings itself
+            heading = (2 if tag.name == "h3" and sections else 1, text)
+            sections.append((heading, []))
+        elif heading and len(text) > 60 and len(sections[-1][1]) < 3:
+            sections[-1][1].append(text)
+    sections = [s for s in sections if s[1]][:8]
+    lines, notes, text = [".TL", _roff(title), ".LP", ""], [], [title]
+    for (level, heading), paragraphs in sections:
+        note = _a_sentence(paragraphs[-1])
+        lines += [f".NH {level}", _roff(heading), ".PP", _roff(paragraphs[0]) + r"\**", ".FS", _roff(note), ".FE"]
+        for paragraph in paragraphs[1:]:
+            lines += [".PP", _roff(paragraph)]
+        notes.append(note)
+        text += [heading, *paragraphs, note]
+    return {"text": "\n".join(text), "headings": [h for (_, h), _ in sections], "notes": notes}, "\n".join(lines) + "\n"
+
+
+def _a_sentence(paragraph: str) -> str:
+    """The paragraph's first sentence, to be a note's text."""
+    return re.split(r"(?<=[.!?])\s", paragraph, maxsplit=1)[0]
+
+
+def _roff(text: str) -> str:
+    """Text safe as a roff line: backslashes escaped, a leading dot or quote guarded."""
+    text = text.replace("\\", r"\e")
+    return "\\&" + text if text[:1] in ".'" else text
+
+
+def archive_reading(pdf: Path) -> tuple[dict, float]:
+    """What the archive makes of a PDF (text, section titles, linked notes) and the seconds it took."""
+    from indexer.options import ParseOptions
+    from indexer.pipeline import parse_file
+
+    started = time.perf_counter()
+    doc = parse_file(pdf, ParseOptions(max_bytes=50 * 1024 * 1024))
+    seconds = time.perf_counter() - started
+    text = "\n".join([doc.meta.title, doc.meta.subtitle, *(piece for s in doc.sections for piece in (s.title, *s.paragraphs)),
+                      *(n.text for n in doc.footnotes)])
+    return {"text": re.sub(r"\[\^\d+\]", " ", text), "titles": [s.title for s in doc.sections if s.title],
+            "notes": [n.text for n in doc.footnotes if n.cited]}, seconds
+
+
+def plain_readers(pdf: Path) -> dict[str, tuple[str, float]]:
+    """pypdfium2's and pdfminer's plain text of a PDF, each with its seconds."""
+    import pypdfium2
+    from pdfminer.high_level import extract_text
+
+    started = time.perf_counter()
+    document = pypdfium2.PdfDocument(pdf)
+    pdfium_text = "\n".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+    pdfium_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    pdfminer_text = extract_text(str(pdf))
+    return {"pypdfium2": (pdfium_text, pdfium_seconds), "pdfminer": (pdfminer_text, time.perf_counter() - started)}
+
+
+def page_count(pdf: Path) -> int:
+    """How many pages a PDF has."""
+    import pypdfium2
+
+    return len(pypdfium2.PdfDocument(pdf))
+
+
+def score(name: str, pdf: Path, truth: dict) -> dict:
+    """One file's figures for the archive and the plain readers."""
+    read, seconds = archive_reading(pdf)
+    pages = page_count(pdf)
+    titles = {heading_key(t) for t in read["titles"]}
+    headings = [h for h in truth["headings"] if heading_key(h)]
+    found = sum(heading_key(h) in titles for h in headings)
+    linked = sum(any(_opening(note) in _opening(got, 40) for got in read["notes"]) for note in truth["notes"])
+    row = {"file": name, "pages": pages, "archive_f1": token_f1(read["text"], truth["text"]),
+           "headings": len(headings), "headings_found": round(found / len(headings), 3) if headings else None,
+           "notes": len(truth["notes"]), "notes_linked": round(linked / len(truth["notes"]), 3) if truth["notes"] else None,
+           "archive_pages_per_s": round(pages / seconds, 1)}
+    for reader, (text, spent) in plain_readers(pdf).items():
+        row[f"{reader}_f1"], row[f"{reader}_pages_per_s"] = token_f1(text, truth["text"]), round(pages / spent, 1)
+    return row
+
+
+def heading_key(text: str) -> str:
+    """A heading compared without its number, case or punctuation, in any script."""
+    return " ".join(TOKEN.findall(NUMBERED_PREFIX.sub("", unicodedata.normalize("NFKC", text).strip()).lower()))
+
+
+def _opening(text: str, words: int = 6) -> str:
+    """A text's first words, lower-cased, for matching a note."""
+    return " ".join(TOKEN.findall(text.lower())[:words])
+
+
+def main() -> dict:
+    """Every dev PDF scored; writes results/pdf.json and prints a table."""
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # its complaints about the fonts chromium embeds
+    rows = [score(name, pdf, truth) for name, pdf, truth in printed_pages() + papers()]
+    mean = {key: round(sum(r[key] for r in rows if r[key] is not None) / max(1, sum(r[key] is not None for r in rows)), 3)
+            for key in rows[0] if key != "file"}
+    worse = [r["file"] for r in rows if r["archive_f1"] < max(r["pypdfium2_f1"], r["pdfminer_f1"])]
+    figures = {"files": rows, "mean": mean, "below_the_better_plain_reader": worse,
+               "targets": {"f1": "at least the better plain reader on every file", "headings_found": 0.9,
+                           "notes_linked": 0.95, "pages_per_s": 150}}
+    path = write_results("pdf", figures)
+    print(f"{'file':44} {'pages':>5} {'F1':>6} {'pdfium':>6} {'miner':>6} {'heads':>6} {'notes':>6} {'pages/s':>8}")
+    for r in rows + [{"file": "mean", **mean}]:
+        print(f"{r['file'][:44]:44} {r['pages']:5} {r['archive_f1']:6.3f} {r['pypdfium2_f1']:6.3f} {r['pdfminer_f1']:6.3f} "
+              f"{_share(r['headings_found']):>6} {_share(r['notes_linked']):>6} {r['archive_pages_per_s']:8.1f}")
+    print(f"below the better plain reader: {', '.join(worse) or 'none'}")
+    print(f"written to {path}")
+    return figures
+
+
+def _share(value) -> str:
+    """A share for the table ('-' for none)."""
+    return "-" if value is None else f"{value:.2f}"
+
+
+if __name__ == "__main__":
+    main()
