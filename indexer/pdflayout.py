@@ -22,7 +22,8 @@ SPARSE = 0.75  # a run wider than this many times its size a character may hold 
 LOOK_BACK = 4  # boxes a line may continue: the last few (two or three columns side by side)
 DIGITS = re.compile(r"\d+")
 LINE_PIECE = re.compile(r"[^\r\n]+")  # a page's text between the line breaks PDFium puts in
-UNMAPPED = re.compile("[\x00\x01\x03-\x08\ufffd\ufffe]")  # glyphs PDFium maps to no character
+UNMAPPED = re.compile("[\x00\x01\x03-\x08\ufffd]")  # glyphs PDFium maps to no character
+SOFT_HYPHEN = re.compile("[\x02\ufffe]")  # PDFium's mark of a hyphen that ends a line (older and newer)
 
 
 class Box(NamedTuple):
@@ -116,9 +117,7 @@ def _runs(text_page) -> list[Run]:
     marker, if it is raised). Asking PDFium for the text inside each of its boxes instead scanned the
     whole page each time: two thirds of the reading time.
     """
-    page_text = text_page.get_text_range()
-    if len(page_text) != text_page.count_chars():
-        return _runs_by_box(text_page)
+    page_text = _page_text(text_page)
     runs = []
     for piece in LINE_PIECE.finditer(page_text):
         if piece.group().strip():
@@ -128,15 +127,63 @@ def _runs(text_page) -> list[Run]:
 
 
 def _piece_runs(text_page, page_text: str, start: int, end: int) -> list[tuple[int, Run]]:
-    """One piece of a page's text as runs, each with its first character's index: the piece, parted
-    around each group of digits set smaller than its first letter."""
+    """One piece of a page's text as runs, each with its first character's index.
+
+    A piece is one line but where PDFium put no line break between two: then it is cut where its
+    characters pass to another line.
+    """
+    import pypdfium2.raw as pdfium_c
+
+    boxes = [_rect(text_page, i) for i in range(pdfium_c.FPDFText_CountRects(text_page, start, end - start))]
+    if _one_line(boxes):
+        return _line_runs(text_page, page_text, start, end, _joined(boxes) if boxes else _char_box(text_page, start))
+    return [run for begin, finish, box in _lines_of(text_page, page_text, start, end)
+            for run in _line_runs(text_page, page_text, begin, finish, box)]
+
+
+def _lines_of(text_page, page_text: str, start: int, end: int) -> list[tuple[int, int, tuple]]:
+    """A piece of a page's text cut where its characters pass to another line: (start, end, box) of each."""
+    lines: list[tuple[int, int, tuple]] = []
+    for index in range(start, end):
+        box = _char_box(text_page, index)
+        if page_text[index].isspace() or box[3] <= box[1]:  # PDFium's own spaces and hyphens have no box
+            continue
+        if lines and lines[-1][2][1] <= (box[1] + box[3]) / 2 <= lines[-1][2][3]:
+            begin, _, line = lines[-1]
+            lines[-1] = (begin, index + 1, _joined([line, box]))
+        else:
+            if lines:
+                lines[-1] = (lines[-1][0], index, lines[-1][2])  # the spaces before this line end the last
+            lines.append((index, index + 1, box))
+    if lines:
+        lines[-1] = (lines[-1][0], end, lines[-1][2])
+    return lines
+
+
+def _one_line(boxes: list[tuple]) -> bool:
+    """Whether boxes stand on one line: each one's middle within the tallest one's height (a box of no
+    height, such as an underscore's, aside)."""
+    tall = [box for box in boxes if box[3] > box[1]]
+    if not tall:
+        return True
+    top = max(tall, key=lambda box: box[3] - box[1])
+    return all(top[1] <= (box[1] + box[3]) / 2 <= top[3] for box in tall)
+
+
+def _joined(boxes: list[tuple]) -> tuple[float, float, float, float]:
+    """The box around boxes."""
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def _line_runs(text_page, page_text: str, start: int, end: int, box: tuple) -> list[tuple[int, Run]]:
+    """One line's piece of a page's text as runs: the piece, parted around each group of digits set
+    smaller than its first letter."""
     import pypdfium2.raw as pdfium_c
 
     text = page_text[start:end]
     first = start + next((i for i, c in enumerate(text) if c.isalpha()), len(text) - len(text.lstrip()))
     size, bold = _type(text_page, first)
     small = [m for m in DIGITS.finditer(text) if pdfium_c.FPDFText_GetFontSize(text_page, start + m.start()) < RAISED * size]
-    box = _piece_box(text_page, start, end)
     if not small:
         return [(start, Run(*box, text, size, bold))]
     runs, at = [], 0
@@ -169,16 +216,6 @@ def _type(text_page, index: int) -> tuple[float, bool]:
     return round(pdfium_c.FPDFText_GetFontSize(text_page, index), 1), b"bold" in _NAME.value.lower()
 
 
-def _piece_box(text_page, start: int, end: int) -> tuple[float, float, float, float]:
-    """The box around a piece of a page's text: its characters' boxes together."""
-    import pypdfium2.raw as pdfium_c
-
-    boxes = [_rect(text_page, i) for i in range(pdfium_c.FPDFText_CountRects(text_page, start, end - start))]
-    if not boxes:
-        return _char_box(text_page, start)
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
-
-
 def _char_box(text_page, index: int) -> tuple[float, float, float, float]:
     """A character's box, as (left, bottom, right, top)."""
     import pypdfium2.raw as pdfium_c
@@ -197,42 +234,34 @@ def _rect(text_page, index: int) -> tuple[float, float, float, float]:
     return left.value, bottom.value, right.value, top.value
 
 
-def _runs_by_box(text_page) -> list[Run]:
-    """A page's runs where its text and its character indices do not line up (characters beyond the
-    Basic Multilingual Plane): each box's text asked for, and not parted."""
+def _page_text(text_page) -> str:
+    """A page's text with one Python character per PDFium character index.
+
+    FPDFText_GetText's text lines up with the indices on nearly every page, but not on all (a broken
+    font's NUL glyphs, which pypdfium2's get_text_range also drops): it is checked every 64
+    characters, and read a character at a time where it does not line up.
+    """
     import pypdfium2.raw as pdfium_c
 
-    runs, name = [], ctypes.create_string_buffer(96)
-    for index in range(text_page.count_rects()):
-        box = text_page.get_rect(index)
-        text, char = _bounded_text(text_page, *box), _char_in(text_page, *box)
-        if text.strip() and char >= 0:
-            pdfium_c.FPDFText_GetFontInfo(text_page, char, name, 96, None)
-            runs.append(Run(*box, _clean(text), round(pdfium_c.FPDFText_GetFontSize(text_page, char), 1),
-                            b"bold" in name.value.lower()))
-    return runs
+    count = pdfium_c.FPDFText_CountChars(text_page)
+    units = (ctypes.c_ushort * (count + 1))()
+    pdfium_c.FPDFText_GetText(text_page, 0, count, units)
+    text = "".join(map(chr, units[:count]))
+    if all(pdfium_c.FPDFText_GetUnicode(text_page, i) == ord(text[i]) for i in [*range(0, count, 64), count - 1][:count]):
+        return text
+    return "".join(chr(pdfium_c.FPDFText_GetUnicode(text_page, i) or 0xFFFD) for i in range(count))
 
 
-_BUFFER = (ctypes.c_ushort * 8192)()
 _NAME = ctypes.create_string_buffer(96)
 _BOX = [ctypes.c_double() for _ in range(4)]  # FPDFText_GetCharBox's left, right, bottom, top
 _BOX_REFS = [ctypes.byref(value) for value in _BOX]
 
 
-def _bounded_text(text_page, left: float, bottom: float, right: float, top: float) -> str:
-    """The text inside a box (pypdfium2's get_text_bounded, into one kept buffer: it cost 40 µs a call)."""
-    import pypdfium2.raw as pdfium_c
-
-    count = pdfium_c.FPDFText_GetBoundedText(text_page, left, top, right, bottom, _BUFFER, len(_BUFFER))
-    if count >= len(_BUFFER) - 1:
-        return text_page.get_text_bounded(left, bottom, right, top)
-    return bytes(memoryview(_BUFFER).cast("B")[:2 * max(count - 1, 0)]).decode("utf-16-le", errors="replace")  # no NUL
-
-
 def _clean(text: str) -> str:
-    """A run's text without line breaks and unmapped glyphs; PDFium's mark of a hyphen a line ends with
-    is a hyphen."""
-    return UNMAPPED.sub("", text.replace("\r", "").replace("\n", "")).replace("\x02", "-")
+    """A run's text without line breaks and unmapped glyphs, surrogate pairs joined; PDFium's mark of
+    a hyphen a line ends with is a hyphen."""
+    text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return SOFT_HYPHEN.sub("-", UNMAPPED.sub("", text.replace("\r", "").replace("\n", "")))
 
 
 def _parted(text_page, run: Run, start: int) -> list[Run]:
@@ -248,18 +277,6 @@ def _parted(text_page, run: Run, start: int) -> list[Run]:
             pieces.append(run._replace(left=left, right=before, text=run.text[begin:at]))
             begin, left = at + 1, after
     return [*pieces, run._replace(left=left, text=run.text[begin:])] if pieces else [run]
-
-
-def _char_in(text_page, left: float, bottom: float, right: float, top: float) -> int:
-    """The index of a character (not a space) inside a run's box, or -1."""
-    import pypdfium2.raw as pdfium_c
-
-    middle = (bottom + top) / 2
-    for share in (0.5, 0.25, 0.75, 0.1, 0.9):
-        index = pdfium_c.FPDFText_GetCharIndexAtPos(text_page, left + share * (right - left), middle, 1.0, 1.0)
-        if index >= 0 and not chr(pdfium_c.FPDFText_GetUnicode(text_page, index) or 32).isspace():
-            return index
-    return -1
 
 
 def _lines(runs: list[Run]) -> list[Line]:

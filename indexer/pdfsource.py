@@ -23,7 +23,6 @@ from archive.errors import SourceError
 from archive.model import Footnote, Metadata, Section
 from indexer.dates import date_or_year
 from indexer.metadata import clean_author, producer_title, split_names
-from indexer.notes import NOTE_START
 from indexer.sections import NUMBERED
 from indexer.pdflayout import Box, page_boxes
 
@@ -40,6 +39,7 @@ class PdfText(NamedTuple):
 HEADING = 1.15  # a short box this much larger than the body type is a heading (in a PDF without an outline)
 FOOT = 0.9  # letters this much smaller than the page's body type, in its lower third, are page-foot notes
 MAX_OUTLINE = 20_000  # entries read from an outline, at most
+FOOT_NOTE_START = re.compile(r"^(?:\[\^(\d{1,3})\]\s*|(\d{1,3})[.)]?\s+)(?=\S)")  # a page-foot note's number
 
 
 def read_pdf(path: Path, data: bytes) -> PdfText:
@@ -160,17 +160,30 @@ def join_continued_notes(pages: list[list[Box]], body: float) -> list[str]:
     for before, page in zip(pages, pages[1:]):
         runs_on = next((i for i, box in enumerate(page) if foot(box)), None)
         last = next((i for i in reversed(range(len(before))) if foot(before[i])), None)
-        if runs_on is not None and last is not None and not NOTE_START.match(page[runs_on].text):
+        if runs_on is not None and last is not None and not _numbered_note(page[runs_on].text):
             before[last] = before[last]._replace(text=f"{before[last].text} {page.pop(runs_on).text}")
-    return ["\n\n".join(note_definition(box.text) if foot(box) else box.text for box in page) for page in pages]
+    return ["\n\n".join(note_definition(box.text) if foot(box) else box.text for box in _notes_joined(page, foot))
+            for page in pages]
+
+
+def _notes_joined(page: list[Box], foot) -> list[Box]:
+    """A page's boxes, a page-foot box that does not open with a number joined to the note box before it
+    (one note set in two boxes)."""
+    joined: list[Box] = []
+    for box in page:
+        if joined and foot(box) and foot(joined[-1]) and _numbered_note(joined[-1].text) and not _numbered_note(box.text):
+            joined[-1] = joined[-1]._replace(text=f"{joined[-1].text}\n{box.text}")
+        else:
+            joined.append(box)
+    return joined
 
 
 def note_definition(text: str) -> str:
     """A page-foot box's notes as note definitions, ``[^n]: …``: each line opening with a number
     starts one (one box may hold several notes).
 
-    >>> note_definition("[^2] Both winters were mild."), note_definition("Page 4")
-    ('[^2]: Both winters were mild.', 'Page 4')
+    >>> note_definition("[^2] Both winters were mild."), note_definition("[^5]Set close."), note_definition("Page 4")
+    ('[^2]: Both winters were mild.', '[^5]: Set close.', 'Page 4')
     >>> note_definition("3. A note that\\nruns on.\\n4. Another.")
     '[^3]: A note that\\nruns on.\\n\\n[^4]: Another.'
     """
@@ -188,9 +201,10 @@ def note_definition(text: str) -> str:
 
 
 def _numbered_note(line: str):
-    """The match of a note's opening number ("[^3] ", "3. ") on a line, or None."""
-    found = NOTE_START.match(line)
-    return found if found and int(found.group(1) or found.group(2) or 0) > 0 else None
+    """The match of a note's opening number ("[^3] ", a raised "[^3]" set close to its text, "3. ") on
+    a line, or None."""
+    found = FOOT_NOTE_START.match(line)
+    return found if found and int(found.group(1) or found.group(2)) > 0 else None
 
 
 def _document_facts(document, data: bytes, page_count: int) -> tuple[Metadata, tuple[tuple[int, str], ...], list[str]]:

@@ -271,3 +271,30 @@ def test_a_phrase_across_a_real_page_break_is_found(tmp_path, name):
     with readable(settings) as (_, index):
         found = [search(index, SearchRequest(f'"{phrase}"')).total_documents == 1 for phrase in phrases[:10]]
     assert all(found), [p for p, ok in zip(phrases, found) if not ok]
+
+
+PAPER = [
+    [(16, 72, 740, "Harbour Lights Restored"), (12, 72, 712, "**1. The lights"),
+     (12, 72, 698, "The three lights were lit again on Sunday^{1} evening, and the keepers"),
+     (12, 72, 684, "came back to watch them from the quay, as they had done for years."),
+     (12, 72, 656, "**1.1. The lenses"),
+     (12, 72, 642, "Volunteers cleaned the lenses for two winters^{2} and rewired the"),
+     (12, 72, 628, "lamps with money raised by the fishing families of the north coast."),
+     (9, 72, 110, "^{1}The lights had been dark for ten years, since the storm that took the"),
+     (9, 72, 88, "roof of the lamp room."),
+     (9, 72, 70, "^{2} Both winters were mild on the coast.")],
+]
+
+
+def test_numbered_headings_stay_headings_and_page_foot_notes_are_read_from_their_place(tmp_path):
+    """A paper as groff -ms sets it: bold numbered headings in the body's size, notes at the foot in
+    smaller type, a raised number set close to its note, a note in two boxes."""
+    (tmp_path / "paper.pdf").write_bytes(make_pdf(PAPER))
+    doc = parse_file(tmp_path / "paper.pdf", ParseOptions())
+    assert [(s.title, s.level) for s in doc.sections] == [("1. The lights", 1), ("1.1. The lenses", 2)]
+    assert (doc.meta.title, doc.meta.subtitle) == ("Harbour Lights Restored", "")
+    assert [(n.number, n.text, n.cited) for n in doc.footnotes] == [
+        (1, "The lights had been dark for ten years, since the storm that took the roof of the lamp room.", True),
+        (2, "Both winters were mild on the coast.", True)]
+    assert doc.sections[0].paragraphs == ["The three lights were lit again on Sunday[^1] evening, and the keepers "
+                                          "came back to watch them from the quay, as they had done for years."]
