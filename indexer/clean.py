@@ -69,12 +69,18 @@ class CleanText:
     outline: bool = False  # the TOC is a PDF's outline: it names every heading, and no other line is one
 
 
-def clean(text: str) -> CleanText:
-    """Apply every cleaning rule in order; the TOC is removed and kept as a heading hint."""
+def clean(text: str, running_heads: bool = True) -> CleanText:
+    """Apply every cleaning rule in order; the TOC is removed and kept as a heading hint.
+
+    ``running_heads=False`` keeps repeated short lines: a PDF's running heads are found by their
+    place on the page (``pdfsource.without_running_heads``), and its repeated table headings and
+    "Tip" labels are text.
+    """
     for rule in (strip_zero_width_and_nbsp, strip_markdown_debris, remove_chrome_lines,
                  remove_captions, remove_page_numbers, remove_running_heads, rejoin_hyphenated,
                  remove_promos, remove_publication_lists, remove_trailing_wordmark):
-        text = rule(text)
+        if rule is not remove_running_heads or running_heads:
+            text = rule(text)
     text, toc, body_start = split_toc(text)
     return CleanText(text.strip("\n") + "\n", toc, body_start)
 

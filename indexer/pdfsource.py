@@ -39,6 +39,8 @@ class PdfText(NamedTuple):
 HEADING = 1.15  # a short box this much larger than the body type is a heading (in a PDF without an outline)
 FOOT = 0.9  # letters this much smaller than the page's body type, in its lower third, are page-foot notes
 MAX_OUTLINE = 20_000  # entries read from an outline, at most
+EDGE_BOXES = 2  # boxes at each end of a page that a running head or foot may be
+RUNNING_PAGES = 3  # pages a head or foot stands on to be taken for one
 FOOT_NOTE_START = re.compile(r"^(?:\[\^(\d{1,3})\]\s*|(\d{1,3})[.)]?\s+)(?=\S)")  # a page-foot note's number
 
 
@@ -53,7 +55,7 @@ def read_pdf(path: Path, data: bytes) -> PdfText:
         raise SourceError(path, "the PDF file is encrypted and cannot be read" if encrypted else
                           f"damaged PDF file: {err}") from None
     try:
-        boxes = page_boxes(document)
+        boxes = without_running_heads(page_boxes(document))
         body = body_size(boxes)
         headings = sized_headings(boxes, body)
         pages = join_continued_notes(boxes, body)
@@ -109,6 +111,27 @@ def _find(flat: str, text: str, start: int) -> int:
 def _label_at(starts: list[tuple[int, str]], position: int) -> str:
     """The label of the page holding a position of the pages' text."""
     return next((label for offset, label in reversed(starts) if offset <= position), starts[0][1] if starts else "")
+
+
+def without_running_heads(pages: list[list[Box]]) -> list[list[Box]]:
+    """The pages without their running heads and feet: boxes among the first or last EDGE_BOXES of a
+    page whose text, numbers aside, stands so on RUNNING_PAGES pages or more.
+
+    >>> text = ["The quay.", "The lamps.", "The boats.", "The nets.", "The tide.", "The gulls."]
+    >>> pages = [[Box(f"Harbour Report {n}", 9, False), *map(Box, text[2 * n:2 * n + 2], [11, 11], [0, 0]),
+    ...           Box(str(n + 1), 9, True)] for n in range(3)]
+    >>> [[box.text for box in page] for page in without_running_heads(pages)]
+    [['The quay.', 'The lamps.', '1'], ['The boats.', 'The nets.', '2'], ['The tide.', 'The gulls.', '3']]
+    """
+    def key(box: Box) -> str:
+        return re.sub(r"\d+", "#", " ".join(box.text.split()).lower())
+
+    def edges(page: list[Box]) -> list[Box]:
+        return page[:EDGE_BOXES] + page[-EDGE_BOXES:]
+    counts = Counter(k for page in pages for k in {key(box) for box in edges(page)})
+    repeated = {k for k, n in counts.items() if n >= RUNNING_PAGES and k.strip("# ")}
+    return [[box for i, box in enumerate(page) if not (key(box) in repeated and (i < EDGE_BOXES or i >= len(page) - EDGE_BOXES))]
+            for page in pages]
 
 
 def body_size(pages: list[list[Box]]) -> float:

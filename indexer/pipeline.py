@@ -65,7 +65,7 @@ def _split(source: Source) -> Split:
     if source.format == "text":
         return split_text(clean(source.text))
     if source.format == "pdf":
-        cleaned = clean(source.text)
+        cleaned = clean(source.text, running_heads=False)
         if source.outline:
             cleaned = replace(cleaned, toc=[TocEntry(title, level) for level, title in source.outline], outline=True)
         split = split_text(cleaned)

@@ -298,3 +298,17 @@ def test_numbered_headings_stay_headings_and_page_foot_notes_are_read_from_their
         (2, "Both winters were mild on the coast.", True)]
     assert doc.sections[0].paragraphs == ["The three lights were lit again on Sunday[^1] evening, and the keepers "
                                           "came back to watch them from the quay, as they had done for years."]
+
+
+def test_running_heads_go_by_their_place_and_repeated_lines_in_the_text_stay(tmp_path):
+    """A head at the top of every page goes; a table's heading line repeated on every page stays."""
+    pages = [[(9, 72, 760, "Harbour Report, Chapter 2"), (12, 72, 700, f"Paragraph {word} about the quay and its lamps."),
+              (12, 72, 660, "Name Size Description"), (12, 72, 620, f"The {word} lamp is twelve inches across."),
+              (12, 72, 580, f"Closing words for the {word} page of the report."), (9, 300, 40, str(n + 1))]
+             for n, word in enumerate(("first", "second", "third"))]
+    pages[0][1:1] = [(16, 72, 735, "Harbour Lamps"), (12, 72, 718, "Mara Holm")]
+    (tmp_path / "report.pdf").write_bytes(make_pdf(pages))
+    doc = parse_file(tmp_path / "report.pdf", ParseOptions())
+    assert (doc.meta.title, doc.meta.authors) == ("Harbour Lamps", ("Mara Holm",))
+    text = " ".join([doc.meta.title, *(t for s in doc.sections for t in (s.title, *s.paragraphs))])
+    assert "Harbour Report" not in text and text.count("Name Size Description") == 3
