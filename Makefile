@@ -27,7 +27,7 @@ run: install
 	archive --data-dir "$(DEMO_DIR)" check
 	archive --data-dir "$(DEMO_DIR)" serve --host $(HOST) --port $(PORT)
 
-bench: install
+bench: install browser
 	@# pip before 23.3 fails on the two spellings of lxml's html-clean extra that the peers require
 	$(PYTHON) -m pip install --quiet 'pip>=24' && $(PYTHON) -m pip install --quiet -e '.[bench]'
 	$(PYTHON) -m benchmarks

@@ -15,6 +15,7 @@ text and speed, for the two plain readers.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import time
 import unicodedata
@@ -105,6 +106,7 @@ def _print_with_chromium(jobs: list[tuple[Path, Path]]) -> None:
 
 def papers() -> list[tuple[str, Path, dict]]:
     """(name, PDF, truth) of the groff ``-ms`` papers, typesetting those not made yet."""
+    _install_groff()
     made = []
     for source in _spread(sorted((MULTILINGUAL / "en").rglob("*.html")), PAPERS):
         name = f"groff-{source.parent.name}-{source.stem}"
@@ -116,6 +118,12 @@ def papers() -> list[tuple[str, Path, dict]]:
                                            capture_output=True).stdout)
         made.append((name, pdf, truth))
     return made
+
+
+def _install_groff() -> None:
+    """Debian's full groff (groff-base has no PDF device), installed with apt-get if it is missing."""
+    if not shutil.which("groff") or subprocess.run(["groff", "-Tpdf"], input=b"", capture_output=True).returncode:
+        subprocess.run(["apt-get", "install", "-y", "-qq", "groff"], check=True, capture_output=True)
 
 
 def paper_source(page: Path) -> tuple[dict, str]:

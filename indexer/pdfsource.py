@@ -11,6 +11,7 @@ the outline and the page labels come from PDFium, the XMP packet from pdfminer.s
 """
 from __future__ import annotations
 
+import datetime
 import io
 import itertools
 from dataclasses import replace
@@ -41,6 +42,8 @@ FOOT = 0.9  # letters this much smaller than the page's body type, in its lower 
 MAX_OUTLINE = 20_000  # entries read from an outline, at most
 EDGE_BOXES = 2  # boxes at each end of a page that a running head or foot may be
 RUNNING_PAGES = 3  # pages a head or foot stands on to be taken for one
+# what makes a PDF by printing a page, whose file's date is when it was printed
+PRINTED_BY = re.compile(r"skia/pdf|chrom|cairo|quartz pdfcontext|print to pdf|wkhtmltopdf|weasyprint|prince", re.I)
 FOOT_NOTE_START = re.compile(r"^(?:\[\^(\d{1,3})\]\s*|(\d{1,3})[.)]?\s+)(?=\S)")  # a page-foot note's number
 
 
@@ -238,18 +241,38 @@ def _document_facts(document, data: bytes, page_count: int) -> tuple[Metadata, t
     def value(name: str) -> str:
         return " ".join(str(info.get(name) or "").split())
 
-    xmp = _xmp(data)
+    xmp, created = _xmp(data)
     title = xmp.title or value("Title")
-    date = re.sub(r"^D:(\d{4})(\d{2})?(\d{2})?.*", lambda m: "-".join(filter(None, m.groups())), value("CreationDate"))
+    made = created or re.sub(r"^D:(\d{4})(\d{2})?(\d{2})?.*", lambda m: "-".join(filter(None, m.groups())),
+                             value("CreationDate"))
     names = split_names(value("Author"))  # "A, B and C"; a lone "Smith, John" stays one name
     authors = names if len(names) > 1 else [clean_author(value("Author"))]
+    maker = f"{value('Producer')} {value('Creator')}"
     stated = Metadata(title="" if producer_title(title) else title, authors=tuple(filter(None, authors)),
-                      date=date_or_year(date))
+                      date=file_date(date_or_year(made), maker, datetime.date.today()))
     return stated.merged_with(replace(xmp, title=stated.title)), outline_entries(document), labels
 
 
-def _xmp(data: bytes) -> Metadata:
-    """Title, creators and date from the catalog's XMP packet (Dublin Core, xmp:CreateDate), if any.
+def file_date(made: str, maker: str, today: datetime.date) -> str:
+    """When a PDF file was made, as the document's date where nothing better is stated (the text's
+    printed date and XMP's dc:date come first); never when a browser or a print driver made the file,
+    nor when it was made today: that is when it was printed, not when it was written.
+
+    >>> today = datetime.date(2026, 12, 2)
+    >>> file_date("2019-05-04", "pdfTeX-1.40.24", today), file_date("2019-05-04", "Skia/PDF m120", today)
+    ('2019-05-04', '')
+    >>> file_date("2026-12-02", "LibreOffice 7.4", today), file_date("2026-11", "LibreOffice 7.4", today)
+    ('', '2026-11')
+    """
+    if not made or PRINTED_BY.search(maker):
+        return ""
+    made_today = len(made) == 10 and abs((datetime.date.fromisoformat(made) - today).days) <= 1
+    return "" if made_today else made
+
+
+def _xmp(data: bytes) -> tuple[Metadata, str]:
+    """Title, creators and the stated date (dc:date, prism:publicationDate) from the catalog's XMP
+    packet, if any, and the date the file was made (xmp:CreateDate).
 
     Read with pdfminer: PDFium has no call for the catalog's metadata stream. A packet that cannot be
     read is no packet; the text is still read.
@@ -264,14 +287,15 @@ def _xmp(data: bytes) -> Metadata:
         stream = stream.resolve() if hasattr(stream, "resolve") else stream
         root = etree.fromstring(stream.get_data(), etree.XMLParser(resolve_entities=False, no_network=True, recover=True))
     except (AttributeError, ValueError, KeyError, TypeError, IndexError, PSException, etree.XMLSyntaxError):
-        return Metadata()  # PSException: every pdfminer error, an encryption it cannot open among them
+        return Metadata(), ""  # PSException: every pdfminer error, an encryption it cannot open among them
     if root is None:
-        return Metadata()
+        return Metadata(), ""
 
     def texts(name: str) -> list[str]:
         found = next((t for t in root.iter() if isinstance(t.tag, str) and t.tag.endswith(name)), None)
         items = [] if found is None else [" ".join("".join(li.itertext()).split()) for li in found.iter("{*}li")]
         return [t for t in items or ([" ".join("".join(found.itertext()).split())] if found is not None else []) if t]
 
-    return Metadata(title=next(iter(texts("}title")), ""), authors=tuple(filter(None, map(clean_author, texts("}creator")))),
-                    date=date_or_year(next(iter(texts("}CreateDate") or texts("}date")), "")))
+    stated = texts("}publicationDate") or texts("}date")
+    return (Metadata(title=next(iter(texts("}title")), ""), authors=tuple(filter(None, map(clean_author, texts("}creator")))),
+                     date=date_or_year(next(iter(stated), ""))), date_or_year(next(iter(texts("}CreateDate")), "")))

@@ -312,3 +312,26 @@ def test_running_heads_go_by_their_place_and_repeated_lines_in_the_text_stay(tmp
     assert (doc.meta.title, doc.meta.authors) == ("Harbour Lamps", ("Mara Holm",))
     text = " ".join([doc.meta.title, *(t for s in doc.sections for t in (s.title, *s.paragraphs))])
     assert "Harbour Report" not in text and text.count("Name Size Description") == 3
+
+
+def _pdf_date(days_ago: int) -> str:
+    """A PDF date string for a day some days before today."""
+    import datetime
+
+    return (datetime.date.today() - datetime.timedelta(days=days_ago)).strftime("D:%Y%m%d120000Z")
+
+
+@pytest.mark.parametrize("info, expected", [
+    ({"Producer": "pdfTeX-1.40.24", "CreationDate": "D:20190504101010Z"}, "2019-05-04"),
+    ({"Producer": "Skia/PDF m120", "Creator": "Chromium", "CreationDate": "D:20190504101010Z"}, ""),
+    ({"Producer": "cairo 1.16.0", "CreationDate": "D:20190504101010Z"}, ""),
+    ({"Producer": "pdfTeX-1.40.24", "CreationDate": _pdf_date(0)}, ""),  # made today: printed, not written
+    ({"Producer": "pdfTeX-1.40.24", "CreationDate": _pdf_date(30)}, "from the info dictionary"),
+], ids=["typeset", "browser-print", "cairo-print", "made-today", "made-last-month"])
+def test_a_pdf_files_own_date_is_the_documents_only_when_nothing_says_it_was_printed(tmp_path, info, expected):
+    (tmp_path / "dated.pdf").write_bytes(make_pdf([[(18, 72, 720, "Harbour Lights Restored"),
+                                                    (12, 72, 690, "The lights were lit again on Sunday evening.")]], info))
+    date = parse_file(tmp_path / "dated.pdf", ParseOptions()).meta.date
+    if expected == "from the info dictionary":
+        expected = f"{info['CreationDate'][2:6]}-{info['CreationDate'][6:8]}-{info['CreationDate'][8:10]}"
+    assert date == expected
