@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
+from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -73,6 +74,10 @@ def ingest(ctx, paths, title, authors, date, publisher, url, series, number, lan
     max_bytes = int(max_file_mb * 1048576) if max_file_mb else settings.max_file_bytes
     bar = tqdm(unit="file", disable=as_json or not sys.stderr.isatty(), file=sys.stderr, leave=False)
 
+    def on_start(count: int) -> None:
+        bar.total = count
+        bar.refresh()
+
     def on_file(outcome: str, item: dict) -> None:
         bar.update()
         if not as_json:
@@ -81,7 +86,8 @@ def ingest(ctx, paths, title, authors, date, publisher, url, series, number, lan
 
     try:
         options = ParseOptions(max_bytes, overrides, settings.parse_seconds, settings.parse_memory_mb)
-        report = operations.ingest(paths, settings, options, on_file, follow_symlinks=follow_symlinks)
+        report = operations.ingest(paths, settings, options, on_file, follow_symlinks=follow_symlinks,
+                                   on_start=on_start)
     except ArchiveError as err:
         raise click.ClickException(str(err)) from None
     finally:
@@ -90,8 +96,25 @@ def ingest(ctx, paths, title, authors, date, publisher, url, series, number, lan
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo(f"{len(report.added)} added, {len(report.replaced)} replaced, "
-                   f"{len(report.unchanged)} unchanged, {len(report.failed)} failed")
+                   f"{len(report.unchanged)} unchanged, {len(report.failed)} failed{_skipped_summary(report.skipped)}")
     ctx.exit(1 if report.failed else 0)
+
+
+def _skipped_summary(skipped: list[dict]) -> str:
+    """", 3 skipped (unsupported file types: .rtf 2, .xlsx 1)" for a folder's files in other formats ('' for none)."""
+    if not skipped:
+        return ""
+    kinds = Counter(item["error"].split("'")[1] if "'" in item["error"] else "(none)" for item in skipped)
+    return f", {len(skipped)} skipped (unsupported file types: {', '.join(f'{k} {n}' for k, n in kinds.most_common())})"
+
+
+def counted(count: int, word: str, plural: str = "") -> str:
+    """A count and its noun, singular or plural.
+
+    >>> counted(1, "match", "matches"), counted(3, "document")
+    ('1 match', '3 documents')
+    """
+    return f"{count} {word if count == 1 else plural or word + 's'}"
 
 
 def _kept_warning(item: dict) -> str:
@@ -160,14 +183,14 @@ def search_command(ctx, query, limit, page, as_json):
     for note in result.notes():
         click.echo(note)
     for doc in result.documents:
-        click.echo(f"{doc.facts.doc_id}  {doc.facts.title}  ({doc.matches} matches)")
+        click.echo(f"{doc.facts.doc_id}  {doc.facts.title}  ({counted(doc.matches, 'match', 'matches')})")
         for hit in doc.hits:
             place = f"note {hit.note_number}" if hit.kind == "footnote" else (hit.section_title or hit.section_id)
             place += f", p. {hit.page}" if hit.page else ""
-            click.echo(f"  #{hit.anchor}  {place}\n      {strip_markers(plain_snippet(hit.snippet))}")
+            click.echo(f"  #{hit.anchor}  {place}\n      {' '.join(strip_markers(plain_snippet(hit.snippet)).split())}")
     if result.suggestion:
         click.echo(f"Did you mean: {result.suggestion}")
-    click.echo(f"{result.total} matches in {result.total_documents} documents")
+    click.echo(f"{counted(result.total, 'match', 'matches')} in {counted(result.total_documents, 'document')}")
 
 
 @cli.command()

@@ -46,20 +46,24 @@ class IngestReport:
     unchanged: list[dict] = field(default_factory=list)
     replaced: list[dict] = field(default_factory=list)
     failed: list[dict] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)  # files of a folder in a format the archive does not read
 
     def to_dict(self) -> dict:
         """The JSON shape of ``archive ingest --json``."""
         return asdict(self)
 
 
-def collect_sources(paths: Iterable[Path], follow_symlinks: bool = False) -> tuple[list[Path], list[dict]]:
+def collect_sources(paths: Iterable[Path], follow_symlinks: bool = False,
+                    skipped: list[dict] | None = None) -> tuple[list[Path], list[dict]]:
     """Supported files among the paths, folders walked recursively (links to folders not followed).
 
     In a folder, a link to a file is followed only while its target stays inside the folder, unless
     ``follow_symlinks``; only regular files are read (a FIFO or a device is refused when it is read).
+    A folder's visible files in other formats are put in ``skipped``, if given.
     """
     found: list[Path] = []
     failed: list[dict] = []
+    skipped = [] if skipped is None else skipped
 
     def unreadable(err: OSError) -> None:  # a folder os.walk cannot list is reported, not skipped
         failed.append({"path": path_text(err.filename), "error": f"cannot read the folder: {err.strerror}"})
@@ -68,6 +72,9 @@ def collect_sources(paths: Iterable[Path], follow_symlinks: bool = False) -> tup
             inside = path.resolve()
             for root, dirs, files in os.walk(path, followlinks=False, onerror=unreadable):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                skipped += [{"path": path_text(Path(root, f)), "error": f"unsupported file type {Path(f).suffix or '(none)'!r}"}
+                            for f in sorted(files) if not _ingestible(f) and not f.startswith(".")
+                            and not f.endswith(SIDECAR_SUFFIXES)]
                 for file in (Path(root, f) for f in sorted(files) if _ingestible(f)):
                     outside = _link_outside(file, inside) if not follow_symlinks else ""
                     if outside:
@@ -152,10 +159,14 @@ def _index_for_writing(settings: Settings, store: Store) -> ArchiveIndex:
 
 def ingest(paths: Iterable[Path], settings: Settings, options: ParseOptions,
            on_file: Callable[[str, dict], None] | None = None, workers: int | None = None,
-           follow_symlinks: bool = False) -> IngestReport:
-    """Add every supported file under ``paths``; report each as added, unchanged, replaced or failed."""
-    files, failed = collect_sources(paths, follow_symlinks)
-    report = IngestReport(failed=failed)
+           follow_symlinks: bool = False, on_start: Callable[[int], None] | None = None) -> IngestReport:
+    """Add every supported file under ``paths``; report each as added, unchanged, replaced or failed
+    (``on_start`` is told how many files there are to report first)."""
+    report = IngestReport()
+    files, report.failed = collect_sources(paths, follow_symlinks, report.skipped)
+    failed = report.failed
+    if on_start:
+        on_start(len(files) + len(failed))
     notify = on_file or (lambda outcome, item: None)
     for item in failed:
         notify("failed", item)

@@ -33,7 +33,7 @@ def test_ingest_json_reports_each_file_and_fails_with_status_1(settings, tmp_pat
     result = run(settings, "ingest", "--json", str(SAMPLES), str(bad))
     report = json.loads(result.output)
     assert result.exit_code == 1
-    assert sorted(report) == ["added", "failed", "replaced", "unchanged"]
+    assert sorted(report) == ["added", "failed", "replaced", "skipped", "unchanged"]
     assert {item["title"] for item in report["added"]} == {
         "Harbours and Their Keepers: A Survey of Small Ports", "Reading Old Tide Tables", "The Last Lighthouse Keepers"}
     assert all(item["id"] for item in report["added"])
@@ -54,6 +54,30 @@ def test_ingest_lines_then_unchanged_then_replaced(settings, tmp_path):
     hits = json.loads(run(settings, "search", "--json", "lighthouses").output)["hits"]
     assert [h["doc_id"] for h in hits] == [doc_id]
     assert json.loads(run(settings, "search", "--json", "harbours").output)["total"] == 0
+
+
+def test_a_folders_files_in_other_formats_are_listed_as_skipped(settings, tmp_path):
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    (folder / "note.md").write_text("# A Short Note\n\nA note about harbours and their keepers, long enough.\n")
+    for name in ("draft.rtf", "old.rtf", "budget.xlsx", ".hidden.rtf"):
+        (folder / name).write_text("x")
+    (folder / "note.meta.yaml").write_text("publisher: Harbour Board\n")  # a sidecar is no skipped file
+    result = run(settings, "ingest", str(folder))
+    assert result.exit_code == 0
+    assert result.output.splitlines()[-1] == ("1 added, 0 replaced, 0 unchanged, 0 failed, "
+                                              "3 skipped (unsupported file types: .rtf 2, .xlsx 1)")
+    report = json.loads(run(settings, "ingest", "--json", str(folder)).output)
+    assert [Path(item["path"]).name for item in report["skipped"]] == ["budget.xlsx", "draft.rtf", "old.rtf"]
+
+
+def test_search_lines_count_in_the_singular_and_snippets_stay_on_one_line(settings, tmp_path):
+    source = tmp_path / "note.md"
+    source.write_text("# A Short Note\n\nThe quay lamps were lit.\n\nThe quay was swept again.\n")
+    run(settings, "ingest", str(source))
+    output = run(settings, "search", "lamps").output.splitlines()
+    assert output[-1] == "1 match in 1 document" and "(1 match)" in output[0]
+    assert all(line.strip() for line in output)
 
 
 def test_flags_override_extracted_metadata(settings):
