@@ -121,6 +121,9 @@ def check_request(request: SearchRequest) -> None:
         if value and (not DATE.fullmatch(value) or (name == "year" and len(value) != 4)):
             form = "a year written YYYY" if name == "year" else "a date written YYYY, YYYY-MM or YYYY-MM-DD"
             raise QueryError(f"{name} must be {form}", name)
+    if request.date_from and request.date_to and request.date_from[:len(request.date_to)] > request.date_to:
+        raise QueryError(f"date_from ({request.date_from}) is later than date_to ({request.date_to}): "
+                         "no document can be dated between them", "date_from")
 
 
 @dataclass

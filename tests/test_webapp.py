@@ -213,3 +213,30 @@ def test_no_debug_mode_by_default(corpus_settings):
 
 def test_control_characters_in_a_query_are_searched_not_a_500(client):
     assert client.get("/api/search", query_string={"q": "00\x1b00"}).status_code == 200
+
+
+def test_an_untitled_section_is_named_by_its_number_and_opening_words(settings, tmp_path):
+    from indexer.operations import ingest
+    from indexer.options import ParseOptions
+
+    plain = tmp_path / "plain.txt"
+    plain.write_text("Harbour Notes\n\nThe quay lamps were lit again on Sunday evening by the keepers.\n\n"
+                     "The boats came in late, and the nets were mended on the quay.\n")
+    doc_id = ingest([plain], settings, ParseOptions(), workers=0).added[0]["id"]
+    client = create_app({"TESTING": True, "SETTINGS": settings}).test_client()
+    page = client.get(f"/documents/{doc_id}").text
+    contents = re.search(r'<nav id="contents".*?</nav>', page, re.S).group(0)
+    assert ">§ 1: The quay lamps were lit again…</a>" in contents and ">Text<" not in contents
+    results = client.get("/?q=nets").text
+    assert re.search(r'class="place"[^>]*>§ 1</a>', results) and ">Text</a>" not in results
+
+
+@pytest.mark.parametrize("params, param, says", [
+    ({"q": "treaty", "date_from": "2019", "date_to": "2017-06"}, "date_from", "is later than date_to"),
+    ({"q": "treaty", "page": "40"}, "page", "page 40 is past the last page of these results (1)"),
+])
+def test_a_request_that_can_find_nothing_says_why(client, params, param, says):
+    answer = client.get("/api/search", query_string=params)
+    assert answer.status_code == 400 and answer.json["param"] == param and says in answer.json["message"]
+    page = client.get("/", query_string=params)
+    assert page.status_code == 400 and says in page.text

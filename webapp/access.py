@@ -11,6 +11,7 @@ from archive.model import Document
 from archive.store import Store
 from indexer.index import ArchiveIndex
 from indexer.operations import variants
+from webapp.render import place_label
 
 
 def settings() -> Settings:
@@ -102,3 +103,4 @@ def init_app(app: Flask) -> None:
     """Close the per-request searcher and store when the request ends; templates build links with ``link``."""
     app.teardown_appcontext(close_archive)
     app.jinja_env.globals["link"] = link
+    app.jinja_env.globals["place_label"] = place_label

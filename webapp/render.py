@@ -1,11 +1,13 @@
 """A stored document made ready for the reader: escaped, highlighted, with linked note markers."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from archive.model import MARKER, Document, Footnote, Section
+from archive.model import MARKER, Document, Footnote, Section, strip_markers
+from indexer.index import ABSTRACT_ANCHOR
 from indexer.search import highlight_passage
 
 
@@ -24,6 +26,24 @@ class ReaderView:
 
     sections: list[tuple[Section, Markup, list[Markup]]]  # a section, its heading's markers, its paragraphs
     notes: list[NoteView]
+
+
+def place_label(section_id: str, title: str, opening: str = "") -> str:
+    """What a section is called where it has no title: its number ("§ 3"), with its opening words if known.
+
+    >>> place_label("the-quay", "The quay"), place_label("section-3", ""), place_label("section-3", "", "The lamps were lit again on Sunday evening.")
+    ('The quay', '§ 3', '§ 3: The lamps were lit again on…')
+    >>> place_label("abstract", "")
+    'Abstract'
+    """
+    if title:
+        return title
+    if section_id == ABSTRACT_ANCHOR:
+        return "Abstract"
+    number = re.fullmatch(r"section-(\d+)", section_id)
+    label = f"§ {number.group(1)}" if number else "§"
+    words = strip_markers(opening).split()
+    return f"{label}: {' '.join(words[:6])}…" if len(words) > 6 else f"{label}: {' '.join(words)}" if words else label
 
 
 def reader_view(doc: Document, terms: frozenset) -> ReaderView:

@@ -27,8 +27,13 @@ def search_request(args: MultiDict) -> SearchRequest:
 
 
 def run_search(args: MultiDict) -> SearchResult:
-    """Run the search a query string asks for, with this request's searcher and the archive's variants."""
-    return search(get_index(), search_request(args), get_searcher(), get_variants())
+    """Run the search a query string asks for, with this request's searcher and the archive's variants;
+    a page past the last is a QueryError naming the last."""
+    request = search_request(args)
+    result = search(get_index(), request, get_searcher(), get_variants())
+    if request.page > 1 and request.page > result.pages:
+        raise QueryError(f"page {request.page} is past the last page of these results ({result.pages})", "page")
+    return result
 
 
 def hit_url(hit: Hit, query: str) -> str:
