@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field, fields
 
 from whoosh import qparser
-from whoosh.highlight import HtmlFormatter, PinpointFragmenter, WholeFragmenter, get_text, highlight
+from whoosh.highlight import Fragment, HtmlFormatter, PinpointFragmenter, WholeFragmenter, get_text, highlight
 from whoosh.query import And, AndNot, Every, Not, Or, Phrase, Prefix, Query, Term, TermRange, Wildcard
 from whoosh.searching import Hit as WhooshHit
 from whoosh.searching import Results
@@ -42,6 +42,7 @@ FACETS = ("author", "publisher", "year", "kind")
 DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
 FOOTNOTE = "footnote"  # the query's field for words in the notes
 MAX_EDITS = 2  # the most edits a fuzzy word (word~2) may take
+WHOLE_SNIPPET = 240  # a passage this long or shorter is its own snippet, whole
 # a word "did you mean" may correct: not a field name, nor part of a wildcard or fuzzy word
 SUGGESTABLE = re.compile(r"(?<![\w*?~^])[^\W\d_]\w*(?![\w:*?~])")
 OPERATORS = frozenset({"AND", "OR", "NOT", "TO", "ANDNOT", "ANDMAYBE"})
@@ -229,18 +230,78 @@ class SearchResult:
         }
 
 
+class Marks(frozenset):
+    """The indexed words to mark, and the phrases among them: a word that the query looks for only
+    inside a phrase is marked only where the phrase stands ("peace treaty" leaves "friendship treaty"
+    unmarked)."""
+
+    phrases: tuple[tuple[str, ...], ...] = ()
+    phrase_only: frozenset = frozenset()  # words the query looks for in its phrases and nowhere else
+
+    @classmethod
+    def of(cls, words: frozenset, query: Query | None) -> Marks:
+        """The marks of a query's words (``words``, as ``_content_words`` finds them): its content phrases,
+        and which words it looks for only in them."""
+        marks = cls(words)
+        leaves = [] if query is None else list(query.leaves())
+        marks.phrases = tuple(tuple(q.words) for q in leaves if isinstance(q, Phrase) and q.fieldname == "content")
+        alone = {t for q in leaves if not isinstance(q, Phrase) for f, t in q.terms() if f == "content"}
+        marks.phrase_only = frozenset(w for phrase in marks.phrases for w in phrase if w not in alone)
+        return marks
+
+    def kept(self, tokens: list, text: str) -> list:
+        """The tokens to mark: those of words looked for alone, and those standing in one of the phrases."""
+        if not self.phrases:
+            return tokens
+        tokens = sorted((t for t in tokens if t.startchar is not None), key=lambda t: t.startchar)
+        keep = {i for i, t in enumerate(tokens) if t.text not in self.phrase_only}
+        for i in range(len(tokens)):
+            for phrase in self.phrases:
+                run = tokens[i:i + len(phrase)]
+                if [t.text for t in run] == list(phrase) and all(
+                        len(text[a.endchar:b.startchar].split()) <= 1 for a, b in zip(run, run[1:])):
+                    keep.update(range(i, i + len(phrase)))
+        return [t for i, t in enumerate(tokens) if i in keep]
+
+
 class MarkFormatter(HtmlFormatter):
     """Whoosh's HTML formatter (it escapes the text around matches) with a bare ``<mark>`` per match;
-    matches that overlap or touch (a CJK word's character pairs) are one mark.
+    matches that overlap or touch (a CJK word's character pairs) are one mark, and a phrase's words
+    only where the phrase stands (``marks``).
     """
+
+    def __init__(self, *args, marks: Marks | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.marks = marks
 
     def format_token(self, text, token, replace=False):
         return f"<mark>{html.escape(get_text(text, token, replace), quote=False)}</mark>"
 
+    def format(self, fragments, replace=False):
+        """The fragments in text order, those that overlap as one, with "…" where text was cut; a text
+        short enough to show whole (a note's "Ibid. p. 108.") is shown whole."""
+        if not fragments:
+            return ""
+        text = fragments[0].text
+        if len(text) <= WHOLE_SNIPPET:
+            fragments = [Fragment(text, [t for f in fragments for t in f.matches], 0, len(text))]
+        merged: list[Fragment] = []
+        for fragment in sorted(fragments, key=lambda f: f.startchar):
+            if merged and fragment.startchar <= merged[-1].endchar:
+                last = merged[-1]
+                merged[-1] = Fragment(text, last.matches + fragment.matches, last.startchar,
+                                      max(last.endchar, fragment.endchar))
+            else:
+                merged.append(fragment)
+        opening = "… " if text[:merged[0].startchar].strip() else ""
+        closing = " …" if text[merged[-1].endchar:].strip() else ""
+        return opening + self.between.join(self.format_fragment(f, replace).strip() for f in merged) + closing
+
     def format_fragment(self, fragment, replace=False):
         """The fragment's text with each run of overlapping or touching matches in one ``<mark>``."""
         spans: list[list[int]] = []
-        for token in sorted((t for t in fragment.matches if t.startchar is not None), key=lambda t: t.startchar):
+        matches = self.marks.kept(fragment.matches, fragment.text) if self.marks is not None else fragment.matches
+        for token in sorted((t for t in matches if t.startchar is not None), key=lambda t: t.startchar):
             if spans and token.startchar <= spans[-1][1]:
                 spans[-1][1] = max(spans[-1][1], token.endchar)
             else:
@@ -585,7 +646,7 @@ def _highlighted(results, query: Query, page: list, facts: dict[str, DocumentFac
     results.top_n = [hit for _, shown, _ in page for hit in shown]
     _record_matched_terms(results, query, scored)
     results.fragmenter = PinpointFragmenter(maxchars=240, surround=70, autotrim=True)
-    results.formatter = MarkFormatter(between=" … ")
+    results.formatter = MarkFormatter(between=" … ", marks=Marks.of(frozenset(), query))
     return [DocumentMatches(facts[doc_id], matches, [_hit(WhooshHit(results, n, score=s), facts[doc_id],
                                                           marked=time.thread_time() < until)
                                                      for s, n in shown])
@@ -762,7 +823,7 @@ def related_documents(index: ArchiveIndex, searcher, doc_id: str, text: str, top
 
 
 def highlight_terms(index: ArchiveIndex, searcher, text: str, variants: tuple[tuple[str, ...], ...] = ()) -> frozenset:
-    """The indexed words a query finds in passages, wildcards expanded ('' or a bad query: none)."""
+    """The indexed words a query finds in passages, wildcards expanded ('' or a bad query: none), as Marks."""
     try:
         query = parse_query(expand_variants(text.strip(), variants)[0], index,
                             index.entry_table(searcher).languages) if text.strip() else None
@@ -770,7 +831,7 @@ def highlight_terms(index: ArchiveIndex, searcher, text: str, variants: tuple[tu
         return frozenset()
     if query is None:
         return frozenset()
-    return _content_words(query, searcher.reader())
+    return Marks.of(_content_words(query, searcher.reader()), query)
 
 
 def _content_words(query: Query, reader) -> frozenset[str]:
@@ -791,7 +852,8 @@ def highlight_passage(text: str, terms: frozenset, language: str = "") -> str:
     if not terms or not _may_contain(text, terms, 2 if own else 1):
         return html.escape(text, quote=False)
     analyzer = partial(ANALYZER, language=own) if own else ANALYZER
-    marked = highlight(text, terms, analyzer, WholeFragmenter(), MarkFormatter(), top=1, mode="index")
+    marks = terms if isinstance(terms, Marks) else None
+    marked = highlight(text, terms, analyzer, WholeFragmenter(), MarkFormatter(marks=marks), top=1, mode="index")
     return marked or html.escape(text, quote=False)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 import io
 import pickle
+import re
 import time
 import tracemalloc
 
@@ -258,3 +259,31 @@ def test_did_you_mean_compares_only_nearby_lengths_and_loses_no_word(words, word
     vocabulary = Vocabulary(sorted(words) if len(words) % 2 else words)  # a lexicon is sorted; any order works
     assert vocabulary.nearest(word, len, maxdist=maxdist) == expected
     assert all(w in vocabulary for w in words) and ("zz" in vocabulary) == ("zz" in words)
+
+
+def test_snippets_show_where_they_were_cut_never_repeat_and_keep_a_short_passage_whole(settings, tmp_path):
+    from indexer.operations import ingest
+    from indexer.options import ParseOptions
+
+    filler = " ".join(f"The harbour wall number {n} was rebuilt in stone by the town." for n in range(30))
+    paper = tmp_path / "wall.md"
+    paper.write_text(f"# The Harbour Wall\n\n{filler} The lantern keepers met there. {filler}\n\n"
+                     "The quay is old.[^1]\n\n[^1]: Ibid. p. 108.\n")
+    ingest([paper], settings, ParseOptions(), workers=0)
+    index = ArchiveIndex(settings.index_dir)
+    snippet = search(index, SearchRequest("lantern keepers")).hits[0].snippet
+    assert snippet.startswith("… ") and snippet.endswith(" …") and "<mark>lantern</mark>" in snippet
+    assert snippet.count("<mark>lantern</mark>") == 1
+    note = search(index, SearchRequest("footnote:ibid")).hits[0].snippet
+    assert note == "<mark>Ibid</mark>. p. 108."
+
+
+def test_a_phrase_is_marked_only_where_it_stands(index, client, corpus_ids):
+    marked = re.compile(r"(\w+)(?:</mark>)?\W{0,3}<mark>treaty</mark>", re.I)
+    snippets = [hit.snippet for hit in search(index, SearchRequest('"peace treaty"', per_page=20)).hits]
+    before = [m.group(1).lower() for s in snippets for m in marked.finditer(s)]
+    assert before and set(before) == {"peace"}, before
+    loose = " ".join(hit.snippet for hit in search(index, SearchRequest("peace treaty", per_page=20)).hits)
+    assert any(m.group(1).lower() != "peace" for m in marked.finditer(loose)), "words alone are marked anywhere"
+    page = client.get(f"/documents/{corpus_ids['003']}", query_string={"q": '"peace treaty"'}).text
+    assert {m.group(1).lower() for m in marked.finditer(page)} == {"peace"}
