@@ -42,6 +42,7 @@ def test_type_a_query_and_follow_a_hit_to_its_section(page, base_url):
     page.keyboard.type("hikiwake")
     page.keyboard.press("Enter")
     expect(page.locator(".result")).to_have_count(2)
+    assert page.url.endswith("/?q=hikiwake"), "no empty dates or default order in the address"
     expect(page.locator(".snippet mark").first).to_have_text(re.compile("hikiwake", re.I))
     link = page.locator(".passage a.place").first
     anchor = link.get_attribute("href").split("#")[1]

@@ -28,3 +28,14 @@ const fragments = new IntersectionObserver((seen) => {
   }
 }, { rootMargin: "400px" });
 document.querySelectorAll("[data-fragment]").forEach((element) => fragments.observe(element));
+
+// A search submits only what was chosen: no empty dates, no default order in the address.
+document.querySelectorAll("form.search").forEach((form) => form.addEventListener("submit", () => {
+  form.querySelectorAll("input[name], select[name]").forEach((field) => {
+    if (field.value === "" || (field.name === "sort" && field.value === "relevance")) field.disabled = true;
+  });
+}));
+// Fields disabled for a submit are enabled again when the page comes back from the history.
+window.addEventListener("pageshow", () => {
+  document.querySelectorAll("form.search [disabled]").forEach((field) => { field.disabled = false; });
+});
