@@ -82,6 +82,9 @@ def test_narrow_screen_has_no_sideways_scrolling(browser, base_url, corpus_ids):
     for path in ("/?q=russia", f"/documents/{corpus_ids['003']}"):
         page.goto(base_url + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.goto(base_url + "/?q=russia")
+    facets, first = page.locator(".facets").bounding_box(), page.locator(".result").first.bounding_box()
+    assert facets["y"] < first["y"] and facets["height"] < 800, "on a phone the filters come first, compact"
     context.close()
 
 
