@@ -19,8 +19,12 @@ test: install browser
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m pytest
 
+# The app's own dependencies (not the test extras), installed again only when pyproject.toml changes.
+.installed-run: pyproject.toml
+	$(PYTHON) -m pip install --quiet -e . && touch $@
+
 # Serves the web app on a demo archive, built on first run from ../shared/corpus if present, else from the samples.
-run: install
+run: .installed-run
 	@[ -f "$(DEMO_DIR)/archive.db" ] || { src=$$( [ -d "$(CORPUS)" ] && echo "$(CORPUS)" || echo indexer/samples ); \
 	  archive --data-dir "$(DEMO_DIR)" ingest "$$src"; }
 	@# an index left by an older version (another SCHEMA_VERSION) is rebuilt from the store here

@@ -1,7 +1,9 @@
 """The ``archive`` command: thin shells over the operations, turning failures into messages and exit codes."""
 from __future__ import annotations
 
+import errno
 import json
+import socket
 import sqlite3
 import sys
 from collections import Counter
@@ -310,6 +312,10 @@ def serve(ctx, host, port, workers, threads):
     from webapp.server import default_workers, serve as run_server
 
     settings = settings_from(ctx)
+    taken = _port_taken(host, port)
+    if taken:
+        raise click.ClickException(f"cannot serve on {host}:{port}: {taken}; choose another port with --port "
+                                   f"(with make run: make run PORT={port + 1})")
     try:
         with operations.readable(settings) as (store, _):
             click.echo(f"Serving {len(store.ids())} documents from {settings.data_dir}")
@@ -317,6 +323,17 @@ def serve(ctx, host, port, workers, threads):
         click.echo(f"Warning: {err}. Pages will say so until this is fixed.", err=True)
     click.echo(f"Open http://{host}:{port}/  (Ctrl-C to stop)")
     run_server(lambda: create_app({"SETTINGS": settings}), host, port, workers or default_workers(), threads)
+
+
+def _port_taken(host: str, port: int) -> str:
+    """Why the server could not listen on a host and port ('' when it can): gunicorn would only retry."""
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as err:
+        return "the port is taken by another program" if err.errno == errno.EADDRINUSE else err.strerror or str(err)
+    return ""
 
 
 @contextmanager

@@ -166,6 +166,19 @@ def test_serve_runs_the_app_on_gunicorn(corpus_settings, monkeypatch):
     assert served["app"].test_client().get("/healthz").json["documents"] == 5
 
 
+def test_serve_on_a_taken_port_says_so_and_how_to_choose_another(corpus_settings, monkeypatch):
+    monkeypatch.setattr("webapp.server.serve", lambda *args: pytest.fail("gunicorn must not be started"))
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = CliRunner().invoke(cli, ["--data-dir", str(corpus_settings.data_dir), "serve", "--port", str(port)],
+                                    obj={})
+    assert result.exit_code == 1
+    assert f"cannot serve on 127.0.0.1:{port}: the port is taken by another program" in result.output
+    assert "--port" in result.output and f"make run PORT={port + 1}" in result.output
+
+
 def test_serve_warns_when_the_index_is_missing(settings, monkeypatch):
     monkeypatch.setattr("webapp.server.serve", lambda *args: None)
     run(settings, "ingest", str(SAMPLES / "tide-tables.md"))
