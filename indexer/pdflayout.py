@@ -1,12 +1,13 @@
-"""A PDF's text layer as boxes of lines, read with PDFium (pypdfium2): its text in logical order, the
-size, weight and place of each run of type, and note markers from raised, smaller digits.
+"""A PDF's text layer as boxes of lines, read with PDFium (pypdfium2): the size, weight and place of
+each run of type, and note markers from raised, smaller digits.
 
-PDFium gives a page's text as runs ("rects"): characters on one baseline in one font and size, in
-the order the page draws them, right-to-left scripts already in reading order. Runs are joined into
-lines (overlapping vertically, one after the other), and lines into boxes, paragraphs as pdfminer's
-layout analysis made them: the next line of the same type size and weight, in the same column, at
-most half a line's height below. A line that starts a column beside others joins the box it continues, so a page
-drawn row by row across two columns is still read a column at a time.
+PDFium gives a page's text with a character index each, in the order the page draws it, and boxes
+("rects") for runs of characters on one baseline. Runs are joined into lines (overlapping
+vertically, one after the other), and lines into boxes, paragraphs as pdfminer's layout analysis
+made them: the next line of the same type size and weight, in the same column, at most half a
+line's height below. A line that starts a column beside others joins the box it continues, so a
+page drawn row by row across two columns is still read a column at a time. Arabic and Persian text
+comes as PDFium orders it, which for some PDFs (chromium's) is not the reading order.
 """
 from __future__ import annotations
 

@@ -113,14 +113,18 @@ def test_a_plain_japanese_text_keeps_every_character(archive):
     assert plain["kept"] >= 0.9 and plain["title"] == "色丹島の港"
 
 
-def test_a_japanese_word_is_marked_whole(archive):
+@pytest.mark.parametrize("query, in_snippet, passage, language, marked", [
+    ("択捉島", "<mark>択捉島</mark>", "北方領土問題は", "ja", "<mark>北方領土</mark>問題は"),
+    ("cheval", "<mark>chevaux</mark>", "Les chevaux du port", "fr", "Les <mark>chevaux</mark> du port"),
+    ("cheval", "<mark>chevaux</mark>", "Les chevaux du port", "en", "Les chevaux du port"),  # not English forms
+], ids=["japanese-whole", "french-forms", "french-forms-not-in-english"])
+def test_a_word_is_marked_whole_and_in_its_languages_forms(archive, query, in_snippet, passage, language, marked):
     settings, _, _ = archive
     index = ArchiveIndex(settings.index_dir)
-    result = search(index, SearchRequest("択捉島"))
-    assert "<mark>択捉島</mark>" in result.documents[0].hits[0].snippet
+    assert in_snippet in search(index, SearchRequest(query)).documents[0].hits[0].snippet
     with index.searcher() as searcher:
-        terms = highlight_terms(index, searcher, "北方領土")
-    assert "<mark>北方領土</mark>問題" in highlight_passage("北方領土問題は", terms)
+        terms = highlight_terms(index, searcher, "北方領土" if language == "ja" else query)
+    assert highlight_passage(passage, terms, language) == marked
 
 
 def test_did_you_mean_helps_in_cyrillic_and_is_silent_in_cjk(archive):
@@ -129,17 +133,6 @@ def test_did_you_mean_helps_in_cyrillic_and_is_silent_in_cjk(archive):
     assert search(index, SearchRequest("кураильских")).suggestion == "курильских"
     assert search(index, SearchRequest("樺太")).suggestion == ""
     assert search(index, SearchRequest("остров")).suggestion == ""  # a word the archive holds
-
-
-def test_a_word_of_another_language_is_marked_in_its_forms(archive):
-    settings, _, _ = archive
-    index = ArchiveIndex(settings.index_dir)
-    result = search(index, SearchRequest("cheval"))
-    assert "<mark>chevaux</mark>" in result.documents[0].hits[0].snippet
-    with index.searcher() as searcher:
-        terms = highlight_terms(index, searcher, "cheval")
-    assert highlight_passage("Les chevaux du port", terms, "fr") == "Les <mark>chevaux</mark> du port"
-    assert highlight_passage("Les chevaux du port", terms, "en") == "Les chevaux du port"  # not English forms
 
 
 def test_an_archive_without_such_languages_keeps_its_queries_as_they_were(index):
