@@ -240,3 +240,21 @@ def test_a_request_that_can_find_nothing_says_why(client, params, param, says):
     assert answer.status_code == 400 and answer.json["param"] == param and says in answer.json["message"]
     page = client.get("/", query_string=params)
     assert page.status_code == 400 and says in page.text
+
+
+def test_notes_link_their_web_addresses_and_the_notes_they_refer_to(client, corpus_settings, corpus_ids):
+    from archive.store import Store
+
+    store = Store(corpus_settings.data_dir)
+    docs = [store.get(doc_id) for doc_id in corpus_ids.values()]
+    store.close()
+    referring = next((d, n) for d in docs for n in d.footnotes if n.refers_to)
+    doc, note = referring
+    page = client.get(f"/documents/{doc.id}").text
+    item = re.search(rf'<li id="note-{note.number}".*?</li>', page, re.S).group(0)
+    assert f'<a class="refers" href="#note-{note.refers_to[0]}">see note {note.refers_to[0]}</a>' in item
+    with_address = next((d, n) for d in docs for n in d.footnotes if "https://" in n.text or "http://" in n.text)
+    doc, note = with_address
+    page = client.get(f"/documents/{doc.id}").text
+    item = re.search(rf'<li id="note-{note.number}".*?</li>', page, re.S).group(0)
+    assert re.search(r'<a href="https?://[^"]+">https?://', item)

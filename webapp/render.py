@@ -28,6 +28,20 @@ class ReaderView:
     notes: list[NoteView]
 
 
+# an http(s) address in escaped HTML, up to white space, a tag, or the "&gt;" of "<https://…>"; a
+# closing full stop, comma or parenthesis is the sentence's
+WEB_ADDRESS = re.compile(r"https?://(?:[^\s<>\"&]|&amp;)+?(?=[.,;:)\]]*(?:\s|$|&gt;|<))")
+
+
+def linked_addresses(html: str) -> str:
+    """Escaped HTML with each http(s) address a link (a note's "<https://…>").
+
+    >>> linked_addresses("See &lt;https://example.org/a?x=1&amp;y=2&gt;, or https://example.org.")
+    'See &lt;<a href="https://example.org/a?x=1&amp;y=2">https://example.org/a?x=1&amp;y=2</a>&gt;, or <a href="https://example.org">https://example.org</a>.'
+    """
+    return WEB_ADDRESS.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', html)
+
+
 def place_label(section_id: str, title: str, opening: str = "") -> str:
     """What a section is called where it has no title: its number ("§ 3"), with its opening words if known.
 
@@ -49,7 +63,7 @@ def place_label(section_id: str, title: str, opening: str = "") -> str:
 def reader_view(doc: Document, terms: frozenset) -> ReaderView:
     """Every paragraph and note as HTML; each marker gets an anchor ``ref-N-K`` that its note links back to."""
     language = doc.meta.language
-    notes = {n.number: NoteView(n, Markup(highlight_passage(MARKER.sub("", n.text), terms, language)))
+    notes = {n.number: NoteView(n, Markup(linked_addresses(highlight_passage(MARKER.sub("", n.text), terms, language))))
              for n in doc.footnotes}
     marked: set[str] = set()
     sections = [(s, Markup("".join(_marker(n, notes) for n in s.heading_notes)),
