@@ -139,3 +139,14 @@ def test_unreadable_packages_are_refused_with_the_reason(tmp_path, name, content
     with pytest.raises(SourceError) as refused:
         parse_file(path, ParseOptions())
     assert reason in str(refused.value) and name in str(refused.value)
+
+
+def test_an_epub_listing_one_chapter_thousands_of_times_reads_it_once(tmp_path):
+    """Row 6 of the reliability issue: 3,000 references to one file made a page of gigabytes."""
+    path = make_epub(tmp_path / "repeat.epub")
+    repeated = OPF.replace('<itemref idref="c1"/>', '<itemref idref="c1"/>' * 3000)
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(tmp_path / "spine.epub", "w") as epub:
+        for item in source.infolist():
+            epub.writestr(item, repeated if item.filename == "OEBPS/content.opf" else source.read(item))
+    doc = parse_file(tmp_path / "spine.epub", ParseOptions())
+    assert [s.title for s in doc.sections].count("One: Lamps") == 1
