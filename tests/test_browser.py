@@ -114,3 +114,37 @@ def test_cite_dialog_copies_a_citation_and_downloads_the_bib(browser, base_url, 
     assert download.value.suggested_filename.endswith(".bib")
     assert "@techreport{pajon2017japan" in Path(download.value.path()).read_text(encoding="utf-8")
     context.close()
+
+
+AXE_RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    """axe-core's script, as the axe-playwright-python package ships it."""
+    from importlib.resources import files
+
+    return (files("axe_playwright_python") / "axe.min.js").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_axe_core_finds_no_violation_on_any_kind_of_page(browser, base_url, corpus_ids, axe_source, width):
+    """WCAG 2.2 A and AA and axe's best practices, on every kind of page, wide and on a phone."""
+    first = next(iter(corpus_ids.values()))
+    paths = ["/", "/?q=russia", "/?q=zzzqqqxx", "/?q=a&page=0", "/documents", "/no-such-page",
+             f"/documents/{first}/citations", *(f"/documents/{doc_id}" for doc_id in corpus_ids.values())]
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    found = {}
+    for path in paths:
+        page.goto(base_url + path)
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # the parts fetched when seen
+        page.wait_for_load_state("networkidle")
+        page.evaluate(axe_source)
+        violations = page.evaluate("async (rules) => (await axe.run(document, {runOnly: rules})).violations"
+                                   ".map(v => `${v.id} (${v.nodes.length}): ${v.nodes[0].html.slice(0, 80)}`)",
+                                   AXE_RULES)
+        if violations:
+            found[path] = violations
+    context.close()
+    assert found == {}
