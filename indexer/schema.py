@@ -13,8 +13,8 @@ from whoosh.lang import stopwords_for_language
 from whoosh.lang.porter2 import stem
 from whoosh.support.charset import accent_map
 
-from indexer.scripts import (WORD, LanguageStems, RussianStems, cjk_grams, dotted_parts, folded_arabic,
-                             folded_cyrillic, script_of, script_runs, split_language, stemmed_language)
+from indexer.scripts import (SNOWBALL, WORD, SnowballStems, cjk_grams, dotted_parts, folded_arabic, folded_cyrillic,
+                             script_of, script_runs, split_language, stemmed_language)
 
 RUSSIAN_STOPS = frozenset(w.replace("ё", "е") for w in stopwords_for_language("ru"))
 # 10 was a word-pair schema, since reverted; 12 indexes the abstract; 13 analyses by script; 14 adds the stems
@@ -44,8 +44,7 @@ class TextAnalyzer(Analyzer):
     def __init__(self):
         self.expression = WORD
         self._stems: dict[str, str] = {}
-        self._russian = RussianStems()
-        self._language_stems = LanguageStems()
+        self._snowball = SnowballStems()
 
     def __getstate__(self):
         return {"expression": self.expression}  # the stem caches stay out of the pickled schema
@@ -131,12 +130,12 @@ class TextAnalyzer(Analyzer):
         """A folded word's stem: Russian for Cyrillic, Porter2 for the other words, none for CJK and Arabic."""
         if script == "other":
             return self._stem(word)
-        return self._russian(word) if script == "cyrillic" else word
+        return self._snowball(word, "russian") if script == "cyrillic" else word
 
     def language_stem(self, word: str, language: str) -> str:
         """A word's Snowball stem in a language of SNOWBALL, folded as the index folds its words (stemmed
         before folding: the stemmers know their accents)."""
-        return self._language_stems(word.lower(), language).translate(accent_map)
+        return self._snowball(word.lower(), SNOWBALL[language]).translate(accent_map)
 
     def _stem(self, word: str) -> str:
         """The Porter2 stem of a word, remembered."""

@@ -149,26 +149,8 @@ def folded_arabic(word: str) -> str:
     return word.translate(ARABIC_FOLDS)
 
 
-class RussianStems:
-    """Snowball's Russian stems, remembered (PyStemmer: Snowball's own C code)."""
-
-    CACHE_SIZE = 100_000
-
-    def __init__(self):
-        self._stemmer = Stemmer.Stemmer("russian")
-        self._stems: dict[str, str] = {}
-
-    def __call__(self, word: str) -> str:
-        found = self._stems.get(word)
-        if found is None:
-            if len(self._stems) >= self.CACHE_SIZE:
-                self._stems.clear()
-            found = self._stems[word] = self._stemmer.stemWord(word)
-        return found
-
-
 # Snowball stemmers (PyStemmer) for the languages written in the Latin script, by ISO 639-1 code;
-# English keeps Porter2 in indexer.schema, Russian and the other Cyrillic texts RussianStems
+# English keeps Porter2 in indexer.schema, and Cyrillic words are stemmed as Russian
 SNOWBALL = {"fr": "french", "de": "german", "es": "spanish", "it": "italian", "pt": "portuguese", "nl": "dutch",
             "sv": "swedish", "da": "danish", "no": "norwegian", "nb": "norwegian", "nn": "norwegian",
             "fi": "finnish", "ro": "romanian", "hu": "hungarian", "tr": "turkish", "ca": "catalan",
@@ -210,8 +192,9 @@ def split_language(value: str) -> tuple[str, str]:
     return (value[1:end], value[end + 1:]) if end > 0 else ("", value)
 
 
-class LanguageStems:
-    """The Snowball stem of a lower-case word in a language of SNOWBALL, remembered."""
+class SnowballStems:
+    """Snowball's stems (PyStemmer: Snowball's own C code) of lower-case words, by algorithm ("russian",
+    "french", …), remembered."""
 
     CACHE_SIZE = 100_000
 
@@ -219,12 +202,11 @@ class LanguageStems:
         self._stemmers: dict[str, Stemmer.Stemmer] = {}
         self._stems: dict[tuple[str, str], str] = {}
 
-    def __call__(self, word: str, language: str) -> str:
-        found = self._stems.get((word, language))
+    def __call__(self, word: str, algorithm: str) -> str:
+        found = self._stems.get((word, algorithm))
         if found is None:
             if len(self._stems) >= self.CACHE_SIZE:
                 self._stems.clear()
-            stemmer = self._stemmers.get(language) or self._stemmers.setdefault(
-                language, Stemmer.Stemmer(SNOWBALL[language]))
-            found = self._stems[(word, language)] = stemmer.stemWord(word)
+            stemmer = self._stemmers.get(algorithm) or self._stemmers.setdefault(algorithm, Stemmer.Stemmer(algorithm))
+            found = self._stems[(word, algorithm)] = stemmer.stemWord(word)
         return found
