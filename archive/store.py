@@ -55,6 +55,11 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def records_dir(data_dir: Path) -> Path:
+    """Where an archive keeps the JSON copy of each record (``records/<id>.json``)."""
+    return Path(data_dir) / "records"
+
+
 class Store:
     """Document records in ``archive.db`` and originals under ``originals/``, both under ``data_dir``."""
 
@@ -62,7 +67,7 @@ class Store:
         self.data_dir = Path(data_dir)
         self.originals_dir = self.data_dir / "originals"
         self.originals_dir.mkdir(parents=True, exist_ok=True)
-        self.records_dir = self.data_dir / "records"
+        self.records_dir = records_dir(self.data_dir)
         self._unsaved: dict[str, str | None] = {}  # records (None: deleted) whose files wait for a commit
         self.db = sqlite3.connect(self.data_dir / "archive.db", timeout=30, isolation_level=None,
                                   check_same_thread=False)

@@ -391,11 +391,17 @@ def _open(index_dir: Path):
     return ix
 
 
+def segment_damage(index_dir: Path, again: bool = False) -> str:
+    """What is wrong with the index's segment files ('' when they hold the bytes that were written;
+    ``again``: hash those this process has found sound too)."""
+    damaged = damaged_segments(index_dir, again)
+    return f"the index at {index_dir} is damaged ({'; '.join(damaged[:3])})" if damaged else ""
+
+
 def _refuse_damaged_segments(index_dir: Path) -> None:
     """IndexUnavailable if a segment file no longer holds the bytes that were written."""
-    damaged = damaged_segments(index_dir)
-    if damaged:
-        damage = f"the index at {index_dir} is damaged ({'; '.join(damaged[:3])})"
+    damage = segment_damage(index_dir)
+    if damage:
         raise IndexUnavailable(f"{damage}: run 'archive check' or 'archive reindex'", damage)
 
 

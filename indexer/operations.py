@@ -21,9 +21,8 @@ from archive.config import Settings
 from archive.errors import ArchiveError, DocumentNotFound, SourceError, StoreDamaged
 from archive.lock import WriterLock
 from archive.model import Document
-from archive.store import Store, file_sha256, record_hash
-from indexer.index import ArchiveIndex, IndexUnavailable, rebuild
-from indexer.segments import damaged_segments
+from archive.store import Store, file_sha256, record_hash, records_dir
+from indexer.index import ArchiveIndex, IndexUnavailable, rebuild, segment_damage
 from indexer.options import ParseOptions
 from indexer.parsepool import parse_limited
 from indexer.pipeline import SIDECAR_SUFFIXES, parse_file
@@ -164,11 +163,10 @@ def ingest(paths: Iterable[Path], settings: Settings, options: ParseOptions,
     (``on_start`` is told how many files there are to report first)."""
     report = IngestReport()
     files, report.failed = collect_sources(paths, follow_symlinks, report.skipped)
-    failed = report.failed
     if on_start:
-        on_start(len(files) + len(failed))
+        on_start(len(files) + len(report.failed))
     notify = on_file or (lambda outcome, item: None)
-    for item in failed:
+    for item in report.failed:
         notify("failed", item)
     with writable(settings) as (store, index):
         procs = (os.cpu_count() or 1) if len(files) >= INDEX_PARALLEL_FROM else 1
@@ -346,10 +344,9 @@ def check(settings: Settings) -> list[str]:
         damage = store.damage()
         if damage:
             raise StoreDamaged(settings.data_dir / "archive.db", "; ".join(damage[:3]))
-        damaged = damaged_segments(settings.index_dir, again=True)
-        if damaged:
-            index = rebuild(settings.index_dir, ((d, record_hash(d)) for d in store.documents()),
-                            f"the index at {settings.index_dir} is damaged ({'; '.join(damaged[:3])})")
+        damage = segment_damage(settings.index_dir, again=True)
+        if damage:
+            index = rebuild(settings.index_dir, ((d, record_hash(d)) for d in store.documents()), damage)
         problems = ([f"{index.rebuilt_because}: rebuilt the index from the store (repaired)"] if index.rebuilt_because
                     else []) + reconcile(store, index) + check_originals(store) + check_records(store)
         for stray in sorted(store.originals_dir.glob("*.tmp")):  # the writer lock is held: no ingest writes them
@@ -445,9 +442,9 @@ def _store_damage(data_dir: Path) -> str:
 
 def _rebuild_store(settings: Settings, problem: str) -> str:
     """A new store made from records/*.json, and the index rebuilt from it; the old database kept aside."""
-    records = sorted((settings.data_dir / "records").glob("*.json"))
+    records = sorted(records_dir(settings.data_dir).glob("*.json"))
     if not records:
-        raise ArchiveError(f"{problem}\nthere are no record files in {settings.data_dir / 'records'} to rebuild "
+        raise ArchiveError(f"{problem}\nthere are no record files in {records_dir(settings.data_dir)} to rebuild "
                            "the store from: restore archive.db from a backup")
     aside = f"archive.db.damaged-{time.strftime('%Y%m%d-%H%M%S')}"
     for suffix in ("", "-wal", "-shm"):
