@@ -49,6 +49,7 @@ LIST_ITEM = re.compile(r"^\s*(?:[-*•▪–]|\d{1,3}[.)])\s+")
 PAGE_NUMBER = re.compile(r"^\s*(?:[-–—]\s*)?(?:page\s+)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?(?:\s*[-–—])?\s*$", re.I)
 TOC_HEADING = re.compile(r"^\s*(?:table of )?contents\s*$", re.I)
 TOC_ENTRY = re.compile(r"^\s*(?P<title>\S.*?)(?:\s*\.{2,}\s*|\s*…+\s*|\t+\s*|\s{2,})(?P<page>\d{1,4})\s*$")
+NUMBERED = re.compile(r"^(\d+(?:\.\d+)*)\.?\s+\S")  # a numbered heading: "2.1 Referring to…"
 
 
 @dataclass(frozen=True)
@@ -296,13 +297,16 @@ def _longest_toc_run(lines: list[str]) -> tuple[int, int] | None:
 
 def _toc_levels(titles: list[str]) -> list[TocEntry]:
     """Levels from typography: numbering depth if numbered, else capitals above mixed case."""
-    entries = []
     has_caps = any(t.isupper() for t in titles)
-    for title in titles:
-        numbered = re.match(r"^(\d+(?:\.\d+)*)\.?\s+", title)
-        if numbered:
-            level = numbered.group(1).count(".") + 1
-        else:
-            level = 1 if (title.isupper() or not has_caps) else 2
-        entries.append(TocEntry(title, level))
-    return entries
+    return [TocEntry(title, numbering_depth(title) or (1 if (title.isupper() or not has_caps) else 2))
+            for title in titles]
+
+
+def numbering_depth(title: str) -> int:
+    """How deep a numbered heading's number goes ("2." 1, "2.3" 2), 0 for one without a number.
+
+    >>> numbering_depth("1.1. The lenses"), numbering_depth("3 Results"), numbering_depth("Preface")
+    (2, 1, 0)
+    """
+    found = NUMBERED.match(title)
+    return found.group(1).count(".") + 1 if found else 0

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from indexer.blocks import Block
 from indexer.dates import date_or_year, is_date_line, parse_date
-from indexer.sections import NUMBERED as NUMBERED_HEADING
+from indexer.clean import NUMBERED as NUMBERED_HEADING
 
 PARTICLES = {"de", "du", "des", "van", "von", "der", "den", "da", "di", "la", "le", "bin", "al", "y", "ter", "dos"}
 NOT_NAMES = {"the", "a", "an", "table", "contents", "summary", "abstract", "introduction", "conclusion",

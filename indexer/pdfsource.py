@@ -24,7 +24,7 @@ from archive.errors import SourceError
 from archive.model import Footnote, Metadata, Section
 from indexer.dates import date_or_year
 from indexer.metadata import clean_author, producer_title, split_names
-from indexer.sections import NUMBERED
+from indexer.clean import numbering_depth
 from indexer.pdflayout import Box, page_boxes
 
 class PdfText(NamedTuple):
@@ -158,17 +158,7 @@ def sized_headings(pages: list[list[Box]], body: float) -> tuple[tuple[int, str]
     found = [(box.size if box.size >= HEADING * body else 0.0, " ".join(box.text.split())) for box in boxes
              if body and (box.size >= HEADING * body or box.bold) and 1 <= len(box.text.split()) <= 15]
     ranks = sorted({size for size, _ in found}, reverse=True)
-    return tuple((_numbering_depth(title) or ranks.index(size) + 1, title) for size, title in found)
-
-
-def _numbering_depth(title: str) -> int:
-    """How deep a numbered heading's number goes ("2." 1, "2.3" 2), 0 for one without a number.
-
-    >>> _numbering_depth("1.1. The lenses"), _numbering_depth("3 Results"), _numbering_depth("Preface")
-    (2, 1, 0)
-    """
-    found = NUMBERED.match(title)
-    return found.group(1).count(".") + 1 if found else 0
+    return tuple((numbering_depth(title) or ranks.index(size) + 1, title) for size, title in found)
 
 
 def join_continued_notes(pages: list[list[Box]], body: float) -> list[str]:

@@ -6,14 +6,13 @@ import unicodedata
 
 from archive.model import MARKER, Section, strip_markers
 from indexer.blocks import Block
-from indexer.clean import TocEntry
+from indexer.clean import TocEntry, numbering_depth
 from indexer.scripts import uncased_letter
 
 SMALL_WORDS = {"a", "an", "and", "as", "at", "but", "by", "de", "for", "from", "in", "into", "nor", "of",
                "on", "or", "per", "the", "to", "vs", "via", "with", "over", "under", "between", "against"}
 HEADING_MAX_WORDS = 15
 NUMBERED_PREFIX = re.compile(r"^(?:\d+(?:\.\d+)*|[IVXLC]+)\.?\s+(?=\S)")
-NUMBERED = re.compile(r"^(\d+(?:\.\d+)*)\.?\s+\S")
 
 
 def heading_key(text: str) -> str:
@@ -94,8 +93,7 @@ def _levels(titles: list[str], toc_levels: dict[str, int]) -> list[int]:
         return [toc_levels.get(toc_key(t), deeper) for t in titles]
     ranks = []
     for title in titles:
-        numbered = NUMBERED.match(title)
-        ranks.append(numbered.group(1).count(".") + 1 if numbered else 10 + heading_style(title))
+        ranks.append(numbering_depth(title) or 10 + heading_style(title))
     order = sorted(set(ranks))
     return [order.index(rank) + 1 for rank in ranks]
 
