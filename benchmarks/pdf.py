@@ -25,6 +25,7 @@ from pathlib import Path
 import logging
 
 from benchmarks.common import CACHE, REPO, _html_of, write_results
+from indexer.sections import NUMBERED_PREFIX
 
 MULTILINGUAL = REPO.parent / "shared" / "devsets" / "multilingual"
 DEV = CACHE / "pdf-dev"
@@ -32,16 +33,6 @@ PAGES_PER_LANGUAGE = 4
 PAPERS = 8
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]|[^\W_]+")
-
-
-def _numbered_prefix() -> re.Pattern:
-    """The archive's pattern of a heading's number ("2.1 ", "IV. ")."""
-    from indexer.sections import NUMBERED_PREFIX
-
-    return NUMBERED_PREFIX
-
-
-NUMBERED_PREFIX = _numbered_prefix()
 
 
 def tokens(text: str) -> Counter:
