@@ -13,8 +13,12 @@ summing, a Not adding 1) up to the order in which floating-point sums are added,
 """
 from __future__ import annotations
 
+import threading
 import time
+from array import array
 from bisect import bisect_left
+from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate, islice
@@ -31,6 +35,10 @@ from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
 ORS = (Or, DefaultOr, PreloadedOr, SplitOr)
+# postings kept decoded per process, across searches: about 70 bytes each packed, so at most some 18 MB;
+# a term kept counts as 8 more, for its arrays' own size
+CACHED_POSTINGS = 250_000
+TERM_OVERHEAD = 8
 MAX_EXPANSIONS = 1000  # words a wildcard or fuzzy word is scored with, at most, in one segment
 # a passage's own words: its text and heading (the title and authors are the document's)
 TEXT_FIELDS = frozenset({"content", "section_title"})
@@ -282,48 +290,134 @@ class _Segment:
         for offset, postings in kept:
             if offset == self.offset:
                 return postings
-        try:
-            matcher = self.reader.postings(fieldname, text)
-        except TermNotFound:
+        postings = self._kept_or_read(fieldname, text)
+        if postings is NO_POSTINGS:
             return None
-        postings = Postings.read(getattr(matcher, "child", matcher))  # not the filter of deleted entries
         self.scored.read.setdefault((fieldname, text), []).append((self.offset, postings))
+        return postings
+
+    def _kept_or_read(self, fieldname: str, text: bytes) -> Postings:
+        """A term's postings in this segment from RECENT_POSTINGS, else read (and kept); NO_POSTINGS if none."""
+        segment = self.reader.segment()  # None for an empty index's reader
+        key = (segment.segment_id(), fieldname, text) if segment is not None else None
+        postings = RECENT_POSTINGS.get(key) if key else None
+        if postings is None:
+            try:
+                matcher = self.reader.postings(fieldname, text)
+                postings = Postings.read(getattr(matcher, "child", matcher))  # not the filter of deleted entries
+            except TermNotFound:
+                postings = NO_POSTINGS
+            if key:
+                RECENT_POSTINGS.put(key, postings)
         return postings
 
 
 @dataclass
 class Postings:
-    """A term's postings in one segment: entry numbers (ascending), weights and encoded values."""
+    """A term's postings in one segment: entry numbers (ascending), weights and encoded values, kept
+    compact (machine arrays and one bytes object) so that many terms' postings fit in the cache."""
 
-    ids: list[int]
-    weights: list[float]
-    values: list[bytes]
+    ids: Sequence[int]
+    weights: Sequence[float]
+    values: Sequence[bytes | None]
 
     @classmethod
     def read(cls, matcher) -> Postings:
         """The postings of a term matcher: a block at a time for Whoosh's own on-disk postings."""
-        read = cls([], [], [])
+        ids: list[int] = []
+        weights: list[float] = []
+        values: list = []
         if not isinstance(matcher, W3LeafMatcher):
             while matcher.is_active():
-                read.ids.append(matcher.id())
-                read.weights.append(matcher.weight())
-                read.values.append(matcher.value())
+                ids.append(matcher.id())
+                weights.append(matcher.weight())
+                values.append(matcher.value())
                 matcher.next()
-            return read
+            return cls.packed(ids, weights, values)
         while matcher.is_active():
             matcher._read_ids()
             matcher._read_weights()
             matcher._read_values()
-            read.ids.extend(matcher._ids)
-            read.weights.extend(matcher._weights)
-            read.values.extend(matcher._values)
+            ids.extend(matcher._ids)
+            weights.extend(matcher._weights)
+            values.extend(matcher._values)
             matcher._next_block()
-        return read
+        return cls.packed(ids, weights, values)
+
+    @classmethod
+    def packed(cls, ids: list[int], weights: list[float], values: list) -> Postings:
+        """Postings held in machine arrays and packed values."""
+        return cls(array("l", ids), array("d", weights), PackedValues.of(values))
 
     def only(self, kept: set[int]) -> Postings:
         """The postings of the entries in ``kept``."""
         at = [i for i, n in enumerate(self.ids) if n in kept]
         return Postings([self.ids[i] for i in at], [self.weights[i] for i in at], [self.values[i] for i in at])
+
+
+class PackedValues(Sequence):
+    """Postings' encoded values end to end in one bytes object: a cached list of thousands stays small.
+
+    >>> values = PackedValues.of([b"ab", b"", b"cde"])
+    >>> list(values), values[2], len(values)
+    ([b'ab', b'', b'cde'], b'cde', 3)
+    """
+
+    __slots__ = ("data", "ends")
+
+    def __init__(self, data: bytes, ends: array):
+        self.data, self.ends = data, ends
+
+    @classmethod
+    def of(cls, values: list) -> Sequence[bytes | None]:
+        """Values packed, or left as they are when some are None (a field without positions)."""
+        if any(value is None for value in values):
+            return values
+        return cls(b"".join(values), array("L", accumulate(map(len, values))))
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def __getitem__(self, at: int) -> bytes:
+        return self.data[self.ends[at - 1] if at else 0:self.ends[at]]
+
+
+class PostingsCache:
+    """The decoded postings of the terms searched most recently, by segment, shared by a process's threads.
+
+    A segment never changes once written (its deleted entries are filtered after reading), so a term's
+    postings in it stay right for as long as the segment lives; a merged-away segment's age out.
+    Decoding a common word's postings blocks is most of the cost of a short query.
+    """
+
+    def __init__(self, capacity: int):
+        self.capacity, self.size = capacity, 0
+        self._entries: OrderedDict[tuple, Postings] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> Postings | None:
+        """The postings kept for a key (marked as used), or None."""
+        with self._lock:
+            postings = self._entries.get(key)
+            if postings is not None:
+                self._entries.move_to_end(key)
+            return postings
+
+    def put(self, key: tuple, postings: Postings) -> None:
+        """Keep postings, dropping the least recently used past the capacity (counted in postings)."""
+        if len(postings.ids) > self.capacity:
+            return
+        with self._lock:
+            if key not in self._entries:
+                self._entries[key] = postings
+                self.size += len(postings.ids) + TERM_OVERHEAD
+            while self.size > self.capacity:
+                _, dropped = self._entries.popitem(last=False)
+                self.size -= len(dropped.ids) + TERM_OVERHEAD
+
+
+RECENT_POSTINGS = PostingsCache(CACHED_POSTINGS)
+NO_POSTINGS = Postings.packed([], [], [])  # kept for a term a segment does not have
 
 
 def segment_lengths(reader, fieldname: str) -> bytes:

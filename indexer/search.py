@@ -555,16 +555,17 @@ def _ranked_documents(matched: Matched, table: EntryTable, sort: str, with_all: 
     same, and counts no match.
     """
     by_doc: dict[str, list[tuple[float, int]]] = {}
+    documents, doc_of = table.documents, table.doc_of
     for n, score in matched.passages.items():
-        if n not in table.documents:
-            by_doc.setdefault(table.doc_of[n], []).append((score, n))
+        if n not in documents:
+            by_doc.setdefault(doc_of[n], []).append((score, n))
     held = matched.text
     ranked = []
     for doc_id, evidence in matched.docs.items():
         passages = by_doc.get(doc_id, [])
-        best = max((score for score, _ in passages), default=0.0)
-        most_held = max((held.get(n, 0) for _, n in passages), default=0)
-        ranked.append(RankedDocument(doc_id, evidence + best, passages, sum(n in held for _, n in passages), most_held))
+        counts = [held[n] for _, n in passages if n in held]
+        best = max(passages)[0] if passages else 0.0
+        ranked.append(RankedDocument(doc_id, evidence + best, passages, len(counts), max(counts, default=0)))
     ranked.sort(key=lambda d: (d.doc_id not in with_all, -d.held if d.doc_id in with_all else 0, -d.score, d.doc_id))
     if sort == "date":
         ranked.sort(key=lambda d: table.facts[d.doc_id].date, reverse=True)

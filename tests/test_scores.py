@@ -11,7 +11,7 @@ from archive.config import Settings
 from indexer.index import ArchiveIndex
 from indexer.operations import ingest, remove
 from indexer.options import ParseOptions
-from indexer.scores import Unsupported, WordFields, query_scores, supported
+from indexer.scores import TERM_OVERHEAD, Postings, PostingsCache, Unsupported, WordFields, query_scores, supported
 from indexer.search import SearchRequest, parse_query, search
 from tests.conftest import corpus_file
 
@@ -145,3 +145,34 @@ def test_the_postings_read_give_the_snippets_their_words(index):
     result = search(index, SearchRequest('"peace treaty" Russia'))
     marked = {word.lower() for hit in result.hits for word in re.findall(r"<mark>(.*?)</mark>", hit.snippet)}
     assert {"peace", "treaty", "russia"} <= marked
+
+
+def test_postings_kept_between_searches_give_the_same_results(index):
+    first = search(index, SearchRequest('"peace treaty" Russia')).to_dict()
+    assert search(index, SearchRequest('"peace treaty" Russia')).to_dict() == first
+
+
+def test_kept_postings_follow_removals_and_new_segments(tmp_path):
+    settings = Settings(tmp_path / "archive")
+    added = ingest([corpus_file("000"), corpus_file("001")], settings, ParseOptions(), workers=1).added
+    index = ArchiveIndex(settings.index_dir)
+
+    def found() -> set[str]:
+        return {hit.doc_id for hit in search(index, SearchRequest("Russia", per_page=50)).hits}
+
+    assert found() == {doc["id"] for doc in added}  # the two documents' postings are now kept
+    remove(added[0]["id"], settings)
+    assert found() == {added[1]["id"]}
+    ingest([corpus_file("000")], settings, ParseOptions(), workers=1)
+    assert found() == {doc["id"] for doc in added}
+
+
+def test_the_postings_cache_keeps_the_most_recent_within_its_capacity():
+    cache = PostingsCache(capacity=2 * (3 + TERM_OVERHEAD))
+    for name in "abc":
+        cache.put((name,), Postings.packed([1, 2, 3], [1.0, 1.0, 1.0], [b"x", b"y", b"z"]))
+    assert cache.get(("a",)) is None and cache.get(("c",)).values[2] == b"z"
+    cache.get(("b",))
+    cache.put(("d",), Postings.packed([4, 5, 6], [1.0] * 3, [b""] * 3))
+    assert cache.get(("c",)) is None and cache.get(("b",)) is not None
+    assert cache.size <= cache.capacity
