@@ -19,7 +19,7 @@ from indexer.scripts import (SNOWBALL, WORD, SnowballStems, cjk_grams, dotted_pa
 RUSSIAN_STOPS = frozenset(w.replace("ё", "е") for w in stopwords_for_language("ru"))
 # 10 was a word-pair schema, since reverted; 12 indexes the abstract; 13 analyses by script; 14 adds the stems
 # of a document's own language
-SCHEMA_VERSION = 14
+SCHEMA_VERSION = 15
 VERSION_FILE = "schema_version.json"
 
 
@@ -119,9 +119,10 @@ class TextAnalyzer(Analyzer):
 
     @staticmethod
     def _is_stop(word: str, script: str) -> bool:
-        """Whether a folded word is left out: a letter alone or a stop word of its script (none in CJK)."""
+        """Whether a folded word is left out: a letter alone (not a digit: "Article 9") or a stop word of
+        its script (none in CJK)."""
         if script == "other":
-            return len(word) < 2 or word in STOP_WORDS
+            return (len(word) < 2 and not word.isdigit()) or word in STOP_WORDS
         if script == "cyrillic":
             return len(word) < 2 or word in RUSSIAN_STOPS
         return False if script == "cjk" else len(word) < 2

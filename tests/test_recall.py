@@ -161,3 +161,17 @@ def test_the_recall_benchmarks_queries_find_each_corpus_document(index, corpus_d
         for kind, query in made.items():
             found = prefixes(search(index, SearchRequest(query), searcher), corpus_ids)[:10]
             assert prefix in found, (kind, query)
+
+
+def test_a_number_of_one_digit_is_a_word(settings, tmp_path):
+    """"Article 9" finds the article numbered 9, not every text that says "article"."""
+    from indexer.index import ArchiveIndex
+    from indexer.operations import ingest
+    from indexer.options import ParseOptions
+
+    for name, number in (("nine", 9), ("one", 1)):
+        (tmp_path / f"{name}.md").write_text(f"# Clauses\n\n## Article {number}\n\nThe article on the harbour dues.\n")
+    added = ingest([tmp_path / "nine.md", tmp_path / "one.md"], settings, ParseOptions(), workers=1).added
+    result = search(ArchiveIndex(settings.index_dir), SearchRequest("Article 9"))
+    assert [d.facts.doc_id for d in result.documents] == [added[0]["id"]]
+    assert result.hits[0].section_title == "Article 9"
