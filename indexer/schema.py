@@ -10,7 +10,6 @@ from whoosh.analysis import Analyzer, Token
 from whoosh.analysis.filters import STOP_WORDS
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.lang import stopwords_for_language
-from whoosh.lang.porter2 import stem
 from whoosh.support.charset import accent_map
 
 from indexer.scripts import (SNOWBALL, WORD, SnowballStems, cjk_grams, dotted_parts, folded_arabic, folded_cyrillic,
@@ -19,14 +18,14 @@ from indexer.scripts import (SNOWBALL, WORD, SnowballStems, cjk_grams, dotted_pa
 RUSSIAN_STOPS = frozenset(w.replace("ё", "е") for w in stopwords_for_language("ru"))
 # 10 was a word-pair schema, since reverted; 12 indexes the abstract; 13 analyses by script; 14 adds the stems
 # of a document's own language
-SCHEMA_VERSION = 15
+SCHEMA_VERSION = 16
 VERSION_FILE = "schema_version.json"
 
 
 class TextAnalyzer(Analyzer):
     """Words analysed by their writing system (``indexer.scripts``): Japanese, Chinese and Korean runs as
     characters and pairs, Cyrillic folded and Russian-stemmed; every other word with English stemming
-    (Porter2, "Snowball English") and accents folded: "Perouse" finds "Pérouse".
+    (Snowball's English stemmer, "Porter2", in its C code) and accents folded: "Perouse" finds "Pérouse".
 
     A value opened by a language code (``scripts.language_marked``: the text of a French, German…
     document), or a ``language`` given, also gives each such word's stem in that language, at the
@@ -34,8 +33,9 @@ class TextAnalyzer(Analyzer):
     (``ArchiveQueryParser`` adds those stems as alternatives).
 
     For the other words, the same tokens as Whoosh's ``RegexTokenizer() | LowercaseFilter() |
-    CharsetFilter(accent_map) | StopFilter() | StemFilter(porter2.stem)``, made in one loop: the chain's
-    generator per filter per token was a third of indexing time.
+    CharsetFilter(accent_map) | StopFilter() | StemFilter(Snowball English)``, made in one loop: the
+    chain's generator per filter per token was a third of indexing time. (Whoosh's own Porter2 in
+    Python stemmed 10 times slower, and wrongly in places: "added" as "ad", "university" as "univers".)
     """
 
     is_morph = True
@@ -43,7 +43,7 @@ class TextAnalyzer(Analyzer):
 
     def __init__(self):
         self.expression = WORD
-        self._stems: dict[str, str] = {}
+        self._words: dict[str, tuple[str, str | None]] = {}  # see _analysed
         self._snowball = SnowballStems()
 
     def __getstate__(self):
@@ -62,16 +62,17 @@ class TextAnalyzer(Analyzer):
         marked, value = split_language(value)
         own = "" if no_morph or mode == "query" else stemmed_language(language or marked)
         number, pos = start_pos - 1, None  # stop words removed, the words kept are renumbered without gaps
+        words = self._words
         for original, start, end, script, step in self._pieces(value, tokenize, mode == "query"):
             number += step
-            word = self._folded(original, script)
-            token.stopped = self._is_stop(word, script)
+            word, stemmed = (script == "other" and words.get(original)) or self._analysed(original, script)
+            token.stopped = stemmed is None
             if token.stopped:
                 if removestops:
                     continue
                 token.text = word
             else:
-                token.text = word if no_morph else self._stemmed(word, script)
+                token.text = word if no_morph else stemmed
                 pos = number if pos is None else pos + step
             if keeporiginal or not tokenize:
                 token.original = original
@@ -128,9 +129,9 @@ class TextAnalyzer(Analyzer):
         return False if script == "cjk" else len(word) < 2
 
     def _stemmed(self, word: str, script: str) -> str:
-        """A folded word's stem: Russian for Cyrillic, Porter2 for the other words, none for CJK and Arabic."""
+        """A folded word's stem: Russian for Cyrillic, English for the other words, none for CJK and Arabic."""
         if script == "other":
-            return self._stem(word)
+            return self._snowball(word, "english")
         return self._snowball(word, "russian") if script == "cyrillic" else word
 
     def language_stem(self, word: str, language: str) -> str:
@@ -138,13 +139,15 @@ class TextAnalyzer(Analyzer):
         before folding: the stemmers know their accents)."""
         return self._snowball(word.lower(), SNOWBALL[language]).translate(accent_map)
 
-    def _stem(self, word: str) -> str:
-        """The Porter2 stem of a word, remembered."""
-        found = self._stems.get(word)
-        if found is None:
-            if len(self._stems) >= self.CACHE_SIZE:
-                self._stems.clear()
-            found = self._stems[word] = stem(word)
+    def _analysed(self, original: str, script: str) -> tuple[str, str | None]:
+        """A word folded, and its stem (None for a stop word); remembered for the other scripts' words,
+        which are most of a text: one lookup instead of folding, a stop-word test and stemming."""
+        word = self._folded(original, script)
+        found = word, None if self._is_stop(word, script) else self._stemmed(word, script)
+        if script == "other":
+            if len(self._words) >= self.CACHE_SIZE:
+                self._words.clear()
+            self._words[original] = found
         return found
 
 

@@ -150,7 +150,7 @@ def folded_arabic(word: str) -> str:
 
 
 # Snowball stemmers (PyStemmer) for the languages written in the Latin script, by ISO 639-1 code;
-# English keeps Porter2 in indexer.schema, and Cyrillic words are stemmed as Russian
+# English is stemmed in indexer.schema, and Cyrillic words are stemmed as Russian
 SNOWBALL = {"fr": "french", "de": "german", "es": "spanish", "it": "italian", "pt": "portuguese", "nl": "dutch",
             "sv": "swedish", "da": "danish", "no": "norwegian", "nb": "norwegian", "nn": "norwegian",
             "fi": "finnish", "ro": "romanian", "hu": "hungarian", "tr": "turkish", "ca": "catalan",
