@@ -13,6 +13,14 @@ CORPORATE = re.compile(r"\b(institut\w*|cent(er|re)|council|ministry|agency|orga
 # first in Japanese, either way in Russian) is not the Latin "given family" the splitting below assumes
 WRITTEN_ORDER = re.compile(r"[\u0400-\u052f\u1100-\u11ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 PARTICLES = {"van", "von", "de", "der", "den", "da", "del", "di", "du", "la", "le", "ten", "ter"}
+# CSL 1.0.2's item types
+ITEM_TYPES = frozenset({
+    "article", "article-journal", "article-magazine", "article-newspaper", "bill", "book", "broadcast", "chapter",
+    "classic", "collection", "dataset", "document", "entry", "entry-dictionary", "entry-encyclopedia", "event",
+    "figure", "graphic", "hearing", "interview", "legal_case", "legislation", "manuscript", "map", "motion_picture",
+    "musical_score", "pamphlet", "paper-conference", "patent", "performance", "periodical", "personal_communication",
+    "post", "post-weblog", "regulation", "report", "review", "review-book", "software", "song", "speech", "standard",
+    "thesis", "treaty", "webpage"})
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
@@ -36,8 +44,16 @@ def item_type(meta: Metadata, source_format: str = "") -> str:
     'report'
     >>> item_type(Metadata(container_title="A Book", publisher="Press"))
     'chapter'
+    >>> item_type(Metadata(container_title="Northern Studies", publisher="Press", volume="12"))
+    'article-journal'
+    >>> item_type(Metadata(kind="article-magazine", url="https://example.org"))
+    'article-magazine'
     """
+    if meta.kind in ITEM_TYPES:
+        return meta.kind
     if meta.container_title:
+        if meta.volume or meta.issue or meta.issn:  # a book has no volume and issue of its own: a journal
+            return "article-journal"
         return "chapter" if meta.publisher or meta.isbn else "article-journal"
     if meta.series or meta.isbn or (meta.publisher and meta.number):
         return "report"
@@ -94,6 +110,7 @@ def csl_item(doc: Document, scope: Scope = Scope(), reader_url: str = "") -> dic
             "author": [split_name(a) for a in meta.authors],
             "issued": _date(meta.date), "publisher": meta.publisher, "container-title": meta.container_title,
             "collection-title": meta.series, "ISBN": meta.isbn, "language": meta.language,
+            "volume": meta.volume, "issue": meta.issue, "page": meta.pages, "DOI": meta.doi, "ISSN": meta.issn,
             "translator": [split_name(meta.translator)] if meta.translator else [],
             "abstract": meta.abstract}
     item["number" if kind == "report" and not meta.series else "collection-number"] = meta.number
@@ -103,8 +120,8 @@ def csl_item(doc: Document, scope: Scope = Scope(), reader_url: str = "") -> dic
     if scope.note is not None:
         item["note"] = f"Note {scope.note}"
     page = place_page(doc, scope)
-    if page:
-        item["page"] = page
+    if page:  # the cited place's page; the work's own page range, if stated, stays the item's page
+        item["locator" if meta.pages else "page"] = page
     # a place inside the document is cited at the archive's reader; the document itself at its source
     anchor = f"page-{page}" if page else scope.anchor
     item["URL"] = f"{reader_url}#{anchor}" if reader_url and anchor else meta.url
@@ -137,7 +154,9 @@ def _date(value: str) -> dict:
 
 def locator(item: dict) -> tuple[str, str] | None:
     """The (label, value) a section or note citation points at, for a style's citation: its page if known."""
-    if "page" in item:
+    if "locator" in item:
+        return "page", item["locator"]
+    if "page" in item and (item.get("section") or item.get("note")):
         return "page", item["page"]
     if "note" in item:
         return "note", item["note"].removeprefix("Note ")

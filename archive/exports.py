@@ -6,8 +6,15 @@ import re
 
 from archive.citation import MONTHS
 
-BIBTEX_TYPES = {"report": "techreport", "chapter": "incollection", "article-journal": "article"}
-RIS_TYPES = {"report": "RPRT", "chapter": "CHAP", "article-journal": "JOUR", "webpage": "ELEC", "document": "GEN"}
+BIBTEX_TYPES = {"report": "techreport", "chapter": "incollection", "article-journal": "article",
+                "article-magazine": "article", "article-newspaper": "article", "book": "book", "thesis": "phdthesis",
+                "paper-conference": "inproceedings"}
+# the RIS types Zotero's RIS translator reads (its exportTypeMap)
+RIS_TYPES = {"report": "RPRT", "chapter": "CHAP", "article-journal": "JOUR", "article-magazine": "MGZN",
+             "article-newspaper": "NEWS", "book": "BOOK", "thesis": "THES", "paper-conference": "CONF",
+             "post-weblog": "BLOG", "webpage": "ELEC", "document": "GEN"}
+# Zotero reads SN as the ISSN of these, as a report's number, and as the ISBN of the rest
+SERIAL_TYPES = {"article-journal", "article-magazine", "article-newspaper"}
 BIBTEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
                   "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
 EXTENSIONS = {"bib": "bibtex", "ris": "ris", "json": "csl-json"}
@@ -46,12 +53,18 @@ def _bibtex_entry(item: dict) -> str:
     fields: list[tuple[str, str]] = []
     if item.get("author"):
         fields.append(("author", "{" + " and ".join(bibtex_name(n) for n in item["author"]) + "}"))
-    text_fields = [("title", "title"), ("booktitle" if kind == "incollection" else "journal", "container-title"),
-                   ("institution" if kind == "techreport" else "publisher", "publisher"),
-                   ("series", "collection-title"), ("number", "number"), ("number", "collection-number"),
-                   ("isbn", "ISBN"), ("language", "language"), ("chapter", "section"), ("note", "note"),
-                   ("pages", "page")]
+    publisher = {"techreport": "institution", "phdthesis": "school"}.get(kind, "publisher")
+    text_fields = [("title", "title"), ("booktitle" if kind in ("incollection", "inproceedings") else "journal",
+                                        "container-title"),
+                   (publisher, "publisher"), ("series", "collection-title"), ("volume", "volume"),
+                   ("number", "issue"), ("number", "number"), ("number", "collection-number"),
+                   ("isbn", "ISBN"), ("issn", "ISSN"), ("language", "language"), ("chapter", "section"),
+                   ("note", "note")]
     fields += [(name, "{" + bibtex_escape(item[key]) + "}") for name, key in text_fields if item.get(key)]
+    if item.get("page"):
+        fields.append(("pages", "{" + bibtex_escape(item["page"].replace("-", "--")) + "}"))
+    if item.get("DOI"):
+        fields.append(("doi", "{" + item["DOI"] + "}"))
     if item.get("translator"):
         fields.append(("translator", "{" + " and ".join(bibtex_name(n) for n in item["translator"]) + "}"))
     parts = item.get("issued", {}).get("date-parts", [[]])[0]
@@ -78,11 +91,15 @@ def _ris_record(item: dict) -> str:
     lines = [("TY", RIS_TYPES.get(item["type"], "GEN")), ("ID", item["id"])]
     for name in item.get("author", []):
         lines.append(("AU", name.get("literal") or ", ".join(filter(None, (name.get("family"), name.get("given"))))))
-    lines += [("TI", item.get("title", "")), ("T2", item.get("container-title", "")),
-              ("T3", item.get("collection-title", "")), ("PB", item.get("publisher", "")),
-              ("IS" if item["type"] != "report" else "VL", item.get("number") or item.get("collection-number", "")),
-              ("SN", item.get("ISBN", "")), ("LA", item.get("language", "")), ("SE", item.get("section", "")),
-              ("N1", item.get("note", "")), ("SP", item.get("page", "")), ("AB", item.get("abstract", "")),
+    report = item["type"] == "report"
+    first, _, last = item.get("page", "").partition("-")
+    lines += [("TI", item.get("title", "")), ("T2", item.get("collection-title" if report else "container-title", "")),
+              ("T3", "" if report else item.get("collection-title", "")), ("PB", item.get("publisher", "")),
+              ("VL", item.get("volume", "")),
+              ("IS", item.get("issue") or ("" if report else item.get("number") or item.get("collection-number", ""))),
+              ("SN", _ris_serial_number(item)), ("LA", item.get("language", "")), ("SE", item.get("section", "")),
+              ("N1", item.get("note", "")), ("N1", f"ISBN {item['ISBN']}" if report and item.get("ISBN") else ""),
+              ("SP", first), ("EP", last), ("DO", item.get("DOI", "")), ("AB", item.get("abstract", "")),
               ("UR", item.get("URL", ""))]
     parts = item.get("issued", {}).get("date-parts", [[]])[0]
     if parts:
@@ -92,6 +109,15 @@ def _ris_record(item: dict) -> str:
         lines.append(("Y2", "/".join(f"{p:02d}" for p in accessed)))
     lines.append(("ER", ""))
     return "".join(f"{tag}  - {' '.join(value.split())}\r\n" for tag, value in lines if value or tag == "ER")
+
+
+def _ris_serial_number(item: dict) -> str:
+    """What SN holds for Zotero: a periodical's ISSN, a report's number, else the ISBN."""
+    if item["type"] in SERIAL_TYPES:
+        return item.get("ISSN", "")
+    if item["type"] == "report":
+        return item.get("number") or item.get("collection-number", "")
+    return item.get("ISBN", "")
 
 
 def to_csl_json(items: list[dict]) -> str:

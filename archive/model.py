@@ -25,6 +25,12 @@ class Metadata:
     language: str = ""
     abstract: str = ""
     container_title: str = ""  # the book or journal a chapter or article belongs to
+    kind: str = ""  # the CSL item type the source states ("article-journal", "report"…), else ''
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""  # the work's own page range in its container, "45-67"
+    doi: str = ""
+    issn: str = ""
     translator: str = ""
     affiliation: str = ""
 
@@ -117,6 +123,13 @@ class Document:
     parts: dict[str, list[str]] = field(default_factory=dict)
     source: SourceInfo = field(default_factory=SourceInfo)
     extraction: Extraction = field(default_factory=Extraction)
+    corrections: dict[str, object] = field(default_factory=dict)  # fields set by 'archive edit': they outlive a re-ingest
+
+    def corrected(self, corrections: dict[str, object]) -> None:
+        """Take on metadata corrections (field: value), now and at every later ingest of the same file."""
+        self.corrections = {**self.corrections, **corrections}
+        values = {name: tuple(v) if name == "authors" else v for name, v in self.corrections.items()}
+        self.meta = replace(self.meta, **values)
 
     def section(self, section_id: str) -> Section | None:
         """The section with this id, or None."""
@@ -140,6 +153,7 @@ class Document:
             "parts": self.parts,
             "source": asdict(self.source),
             "extraction": asdict(self.extraction),
+            "corrections": self.corrections,
         }
 
     @classmethod
@@ -160,6 +174,7 @@ class Document:
             parts=record.get("parts", {}),
             source=SourceInfo(**record.get("source", {})),
             extraction=Extraction(**record.get("extraction", {})),
+            corrections=record.get("corrections", {}),
         )
 
 

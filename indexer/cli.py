@@ -20,6 +20,7 @@ from archive.exports import DATA_FORMATS, render_data
 from archive.styles import STYLES, format_item
 from archive.model import Metadata, strip_markers
 from indexer import operations
+from indexer.mdsource import FrontMatterError, metadata_from_mapping
 from indexer.options import ParseOptions
 from indexer.pipeline import check_date
 from indexer.search import MAX_PAGE, MAX_PER_PAGE, SearchRequest, plain_snippet, search
@@ -47,32 +48,60 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
     ctx.obj["data_dir"] = data_dir
 
 
+# the metadata a user can state (ingest) or correct (edit): option, Metadata field, help
+METADATA_OPTIONS = [
+    ("--title", "title", "Title, overriding what the text says."),
+    ("--author", "authors", "Author (repeat for several); \"Family, Given\" is one person."),
+    ("--date", "date", "Date as YYYY, YYYY-MM or YYYY-MM-DD."),
+    ("--publisher", "publisher", "Publisher or institution."),
+    ("--url", "url", "Where the document is published."),
+    ("--series", "series", "Series name."),
+    ("--number", "number", "Number in the series, or a report's number."),
+    ("--language", "language", "Language code, such as en or fr."),
+    ("--type", "kind", "CSL item type: article-journal, article-magazine, article-newspaper, report, chapter, "
+                       "book, thesis, webpage…"),
+    ("--container", "container_title", "The journal, magazine or book the document is part of."),
+    ("--volume", "volume", "Volume of the journal."),
+    ("--issue", "issue", "Issue of the journal."),
+    ("--pages", "pages", "The document's pages in its container, such as 45-67."),
+    ("--doi", "doi", "DOI, such as 10.1000/xyz123."),
+    ("--isbn", "isbn", "ISBN."),
+    ("--issn", "issn", "ISSN of the journal."),
+]
+
+
+def metadata_options(command):
+    """The metadata options (METADATA_OPTIONS) added to a command."""
+    for flag, name, text in reversed(METADATA_OPTIONS):
+        command = click.option(flag, name, multiple=name == "authors", help=text)(command)
+    return command
+
+
+def stated_metadata(values: dict) -> Metadata:
+    """The Metadata the metadata options state; a wrong date or type is a usage error naming it."""
+    stated = {name: list(value) if name == "authors" else value for name, value in values.items() if value}
+    try:
+        check_date(stated.get("date", ""), "--date")
+        return metadata_from_mapping(stated)
+    except ArchiveError as err:
+        raise click.BadParameter(str(err).removeprefix("--date: "), param_hint="--date") from None
+    except FrontMatterError as err:
+        raise click.BadParameter(str(err), param_hint="--type") from None
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--title", help="Title, overriding what the text says.")
-@click.option("--author", "authors", multiple=True, help="Author (repeat for several).")
-@click.option("--date", help="Date as YYYY, YYYY-MM or YYYY-MM-DD.")
-@click.option("--publisher", help="Publisher or institution.")
-@click.option("--url", help="Where the document is published.")
-@click.option("--series", help="Series name.")
-@click.option("--number", help="Number in the series, or issue number.")
-@click.option("--language", help="Language code, such as en or fr.")
+@metadata_options
 @click.option("--max-file-mb", type=click.FloatRange(min=0, min_open=True),
               help="Largest file accepted, in MB (default: $ARCHIVE_MAX_FILE_MB or 20).")
 @click.option("--follow-symlinks", is_flag=True,
               help="Follow links that lead out of a folder being ingested (by default they are refused).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of lines.")
 @click.pass_context
-def ingest(ctx, paths, title, authors, date, publisher, url, series, number, language, max_file_mb, follow_symlinks,
-           as_json):
+def ingest(ctx, paths, max_file_mb, follow_symlinks, as_json, **stated):
     """Add files and folders (.txt, .md, .markdown, .html, .htm, .epub, .docx, .pdf) to the archive."""
     settings = settings_from(ctx)
-    try:
-        check_date(date or "", "--date")
-    except ArchiveError as err:
-        raise click.BadParameter(str(err).removeprefix("--date: "), param_hint="--date") from None
-    overrides = Metadata(title=title or "", authors=tuple(authors), date=date or "", publisher=publisher or "",
-                         url=url or "", series=series or "", number=number or "", language=language or "")
+    overrides = stated_metadata(stated)
     max_bytes = int(max_file_mb * 1048576) if max_file_mb else settings.max_file_bytes
     bar = tqdm(unit="file", disable=as_json or not sys.stderr.isatty(), file=sys.stderr, leave=False)
 
@@ -193,6 +222,22 @@ def search_command(ctx, query, limit, page, as_json):
     if result.suggestion:
         click.echo(f"Did you mean: {result.suggestion}")
     click.echo(f"{counted(result.total, 'match', 'matches')} in {counted(result.total_documents, 'document')}")
+
+
+@cli.command()
+@click.argument("doc_id")
+@metadata_options
+@click.pass_context
+def edit(ctx, doc_id, **stated):
+    """Correct a document's metadata: each option given replaces that field, in the reader and every export."""
+    changes = stated_metadata(stated)
+    if changes == Metadata():
+        raise click.UsageError("say what to change, for example --title or --type (see 'archive edit --help')")
+    try:
+        doc = operations.edit(doc_id, changes, settings_from(ctx))
+    except ArchiveError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"edited {doc.id}  {doc.meta.title}")
 
 
 @cli.command()

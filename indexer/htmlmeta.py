@@ -18,14 +18,30 @@ META_NAMES = {
     "authors": ["citation_author", "dc.creator", "author", "article:author", "parsely-author", "sailthru.author"],
     "date": ["citation_publication_date", "citation_date", "article:published_time", "dc.date", "dcterms.date",
              "date", "pubdate", "publishdate"],
-    "publisher": ["citation_publisher", "citation_technical_report_institution", "dc.publisher", "og:site_name"],
-    "container_title": ["citation_journal_title", "citation_book_title"],
-    "number": ["citation_issue", "citation_technical_report_number"],
+    "publisher": ["citation_publisher", "citation_technical_report_institution", "citation_dissertation_institution",
+                  "dc.publisher", "og:site_name"],
+    "container_title": ["citation_journal_title", "citation_inbook_title", "citation_book_title",
+                        "citation_conference_title", "prism.publicationname"],
+    "number": ["citation_technical_report_number"],
+    "volume": ["citation_volume", "prism.volume"],
+    "issue": ["citation_issue", "prism.number"],
+    "first_page": ["citation_firstpage", "prism.startingpage"],
+    "last_page": ["citation_lastpage", "prism.endingpage"],
+    "doi": ["citation_doi", "prism.doi", "dc.identifier"],
+    "issn": ["citation_issn", "prism.issn", "prism.eissn"],
     "isbn": ["citation_isbn"],
     "url": ["citation_public_url", "og:url"],
     "abstract": ["citation_abstract", "dc.description", "description", "og:description"],
     "language": ["citation_language", "dc.language"],
 }
+# the item type a Highwire tag implies, most telling first; and a JSON-LD @type's
+TYPED_BY_TAG = [("citation_dissertation_institution", "thesis"), ("citation_technical_report_institution", "report"),
+                ("citation_technical_report_number", "report"), ("citation_inbook_title", "chapter"),
+                ("citation_book_title", "chapter"), ("citation_conference_title", "paper-conference"),
+                ("citation_journal_title", "article-journal")]
+LD_TYPES = {"scholarlyarticle": "article-journal", "newsarticle": "article-newspaper", "report": "report",
+            "chapter": "chapter", "book": "book", "thesis": "thesis", "blogposting": "post-weblog"}
+DOI = re.compile(r"\b(10\.\d{4,9}/\S+)")
 TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:·»]\s+")
 ARTICLE_TYPES = re.compile(r"article|posting|report|book|chapter|creativework|webpage|blog", re.I)
 
@@ -43,13 +59,45 @@ def head_metadata(root: Element) -> Metadata:
     date = first("date") or ld.get("date", "") or (time.get("datetime") or "" if time is not None else "")
     canonical = next((link.get("href", "") for link in root.iter("link")
                       if "canonical" in (link.get("rel") or "").lower().split()), "")
+    container = first("container_title")
     return Metadata(
         title=first("title") or ld.get("title", "") or page_title(root), date=date_or_year(date),
         authors=tuple(dict.fromkeys(filter(None, map(clean_author, authors)))),
-        publisher=first("publisher") or ld.get("publisher", ""), container_title=first("container_title"),
-        number=first("number"), isbn=first("isbn"), url=first("url") or canonical,
+        publisher=not_container(first("publisher") or ld.get("publisher", ""), container),
+        container_title=container, number=first("number"), isbn=first("isbn"), url=first("url") or canonical,
         abstract=first("abstract"), language=(first("language") or root.get("lang") or "")[:2].lower(),
+        kind=next((kind for name, kind in TYPED_BY_TAG if metas.get(name)), "") or ld.get("kind", ""),
+        volume=first("volume"), issue=first("issue"), pages=page_range(first("first_page"), first("last_page")),
+        doi=doi_of(" ".join(v for n in META_NAMES["doi"] for v in metas.get(n, []))), issn=first("issn"),
     )
+
+
+def not_container(publisher: str, container: str) -> str:
+    """A publisher, unless it is the journal's or book's own title (a site named after its journal).
+
+    >>> not_container("Journal of Northern Studies", "Journal of Northern Studies"), not_container("Ifri", "")
+    ('', 'Ifri')
+    """
+    return "" if container and publisher.casefold() == container.casefold() else publisher
+
+
+def page_range(first: str, last: str) -> str:
+    """A work's pages: "45-67", or the first page alone.
+
+    >>> page_range("45", "67"), page_range("45", ""), page_range("", "")
+    ('45-67', '45', '')
+    """
+    return f"{first}-{last}" if first and last and last != first else first
+
+
+def doi_of(text: str) -> str:
+    """The first DOI in a text ("doi:10.1000/x", a doi.org link or the DOI alone), else ''.
+
+    >>> doi_of("https://doi.org/10.1234/ns.2014.12"), doi_of("ISBN 978-1")
+    ('10.1234/ns.2014.12', '')
+    """
+    found = DOI.search(text)
+    return found.group(1).rstrip(".,;") if found else ""
 
 
 def highwire_authors(root: Element) -> tuple[str, ...]:
@@ -115,9 +163,11 @@ def json_ld(root: Element) -> dict:
             continue
         item = _article_object(data)
         if item:
+            kinds = item.get("@type") if isinstance(item.get("@type"), list) else [item.get("@type")]
             return {"title": _string(item.get("headline") or item.get("name")),
                     "authors": _names(item.get("author")), "date": _string(item.get("datePublished")),
-                    "publisher": " ".join(_names(item.get("publisher"))[:1])}
+                    "publisher": " ".join(_names(item.get("publisher"))[:1]),
+                    "kind": next((LD_TYPES[k.lower()] for k in kinds if isinstance(k, str) and k.lower() in LD_TYPES), "")}
     return {}
 
 

@@ -15,7 +15,7 @@ from lxml.etree import _Element as Element
 from archive.model import Metadata
 from indexer.article import article
 from indexer.blocks import Block, SourceText
-from indexer.htmlmeta import head_metadata, highwire_authors
+from indexer.htmlmeta import head_metadata, highwire_authors, not_container
 from indexer.metadata import clean_author
 
 DROP_TAGS = ["script", "style", "noscript", "iframe", "object", "embed", "form", "nav", "aside", "button",
@@ -87,8 +87,11 @@ def parse_html(html: str, whole_body: bool = False) -> HtmlParse:
     if found:
         blocks, page_meta = found
         read = tuple(filter(None, map(clean_author, page_meta.authors)))
-        # a citation_author tag is one person; trafilatura split "Tanaka, Hiroshi" into two
-        meta = replace(page_meta.merged_with(meta), authors=highwire_authors(root) or read or meta.authors)
+        # a citation_author tag is one person; trafilatura split "Tanaka, Hiroshi" into two; and it reads
+        # citation_journal_title as the site's name, which is no publisher
+        merged = page_meta.merged_with(meta)
+        meta = replace(merged, authors=highwire_authors(root) or read or meta.authors,
+                       publisher=not_container(merged.publisher, merged.container_title))
     else:
         blocks = structured_blocks(root, meta.title, whole_body)
     return HtmlParse(_normalise_levels(blocks, meta.title) + notes, meta, source)

@@ -7,12 +7,13 @@ import re
 import markdown
 import yaml
 
+from archive.citation import ITEM_TYPES
 from archive.model import Metadata
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 KEY_ALIASES = {"author": "authors", "lang": "language", "summary": "abstract", "description": "abstract",
-               "institution": "publisher", "issue": "number", "link": "url", "journal": "container_title",
-               "book": "container_title"}
+               "institution": "publisher", "link": "url", "journal": "container_title",
+               "book": "container_title", "type": "kind", "page": "pages"}
 
 
 ISO_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
@@ -113,6 +114,9 @@ def metadata_from_mapping(data: dict) -> Metadata:
             value = " ".join(str(value).split())
         if name == "date" and not is_date(value):
             raise FrontMatterError(f"the date {value[:40]!r} is not a date written YYYY, YYYY-MM or YYYY-MM-DD")
+        if name == "kind" and value not in ITEM_TYPES:
+            raise FrontMatterError(f"the type {value[:40]!r} is not a CSL item type (such as article-journal, "
+                                   "report, chapter, book, thesis, webpage)")
         values[name] = value
     return Metadata(**values)
 

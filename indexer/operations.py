@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Iterator
 from archive.config import Settings
 from archive.errors import ArchiveError, DocumentNotFound, SourceError, StoreDamaged
 from archive.lock import WriterLock
-from archive.model import Document
+from archive.model import Document, Metadata
 from archive.store import Store, file_sha256, record_hash, records_dir
 from indexer.index import ArchiveIndex, IndexUnavailable, rebuild, segment_damage
 from indexer.options import ParseOptions
@@ -218,15 +218,19 @@ def _bytes_parsed(path: Path, sha256: str, options: ParseOptions) -> bytes | str
 
 
 def _classify(store: Store, doc: Document) -> str:
-    """unchanged (same bytes already kept), replaced (same path, new bytes; keeps its id) or added.
+    """unchanged (same bytes and metadata already kept), replaced (same path and new bytes, or the same
+    bytes with new metadata; keeps its id) or added.
 
     The store answers for the open batch too: its transaction sees its own uncommitted documents.
     """
-    if store.id_for_content(doc.source.sha256):
-        return "unchanged"
-    old_id = store.id_for_path(doc.source.path)
+    same = store.id_for_content(doc.source.sha256)
+    old_id = same or store.id_for_path(doc.source.path)
     if old_id:
-        doc.id = old_id
+        kept = store.get(old_id)
+        doc.corrected(kept.corrections if kept is not None else {})
+        if same and (kept is None or kept.meta == doc.meta):
+            return "unchanged"
+        doc.id = old_id  # new bytes at the same path, or the same file with new metadata (a sidecar, flags)
         return "replaced"
     while store.get(doc.id) is not None:
         doc.id += "-1"
@@ -313,6 +317,18 @@ def remove(doc_id: str, settings: Settings) -> Document:
             with index.writer() as writer:
                 index.remove(writer, doc_id)
         store.set_state("writing", None)
+        return doc
+
+
+def edit(doc_id: str, changes: Metadata, settings: Settings) -> Document:
+    """Correct a stored document's metadata (each field ``changes`` states wins), in the store and the index."""
+    with writable(settings) as (store, index):
+        doc = store.get(doc_id)
+        if doc is None:
+            raise DocumentNotFound(doc_id)
+        doc.corrected({name: value for name, value in asdict(changes).items() if value})
+        with Batch(store, index, 1, IngestReport(), lambda outcome, item: None) as batch:
+            batch.add("replaced", doc)
         return doc
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import bibtexparser
 import pytest
@@ -10,11 +11,16 @@ import rispy
 from click.testing import CliRunner
 from pybtex.database import parse_string
 
-from archive.citation import csl_item, split_name
+from archive.citation import Scope, csl_item, split_name
+from archive.config import Settings
 from archive.exports import render_data, to_bibtex, to_ris
 from archive.model import Document, Metadata
+from archive.store import Store
 from archive.styles import STYLES, format_item
 from indexer.cli import CITE_FORMATS, cli
+from indexer.operations import ingest
+from indexer.options import ParseOptions
+from webapp import create_app
 
 LATEX = {r"\&": "&", r"\%": "%", r"\$": "$", r"\#": "#", r"\_": "_", r"\{": "{", r"\}": "}",
          r"\textasciitilde{}": "~", r"\textasciicircum{}": "^", r"\textbackslash{}": "\\"}
@@ -190,7 +196,8 @@ def test_reader_carries_highwire_and_dublin_core_tags(client, corpus_ids):
     page = client.get(f"/documents/{corpus_ids['003']}").text
     assert '<meta name="citation_author" content="Céline Pajon">' in page
     assert '<meta name="citation_technical_report_institution" content="Ifri">' in page
-    assert '<meta name="citation_publication_date" content="2017/10">' in page
+    # Google Scholar reads a full YYYY/MM/DD date or a year: a month alone (2017-10) is given as its year
+    assert '<meta name="citation_publication_date" content="2017">' in page
     assert '<meta name="DC.creator" content="Céline Pajon">' in page
 
 
@@ -243,3 +250,141 @@ def test_api_links_never_echo_a_forged_host_header(corpus_settings, client):
     based = create_app({"TESTING": True, "SETTINGS": replace(corpus_settings, base_url="https://a.example")})
     listed = based.test_client().get("/api/documents", **forged).json["documents"][0]
     assert listed["url"].startswith("https://a.example/api/documents/")
+
+
+JOURNAL_ARTICLE = Path(__file__).parent / "fixtures" / "citations" / "journal-article.html"
+
+
+@pytest.fixture(scope="module")
+def journal_article(tmp_path_factory) -> tuple[Settings, str]:
+    """An archive holding one HTML journal article with Highwire citation_* tags, and its id."""
+    settings = Settings(tmp_path_factory.mktemp("journal") / "archive")
+    added = ingest([JOURNAL_ARTICLE], settings, ParseOptions(), workers=1).added
+    return settings, added[0]["id"]
+
+
+def test_a_journal_article_page_is_read_with_its_journal_volume_issue_pages_and_doi(journal_article):
+    settings, doc_id = journal_article
+    meta = Store(settings.data_dir).get(doc_id).meta
+    assert (meta.kind, meta.container_title, meta.volume, meta.issue, meta.pages, meta.doi, meta.issn) == (
+        "article-journal", "Journal of Coastal History", "12", "1", "45-67", "10.5555/jch.2014.0012", "1234-5678")
+    assert meta.publisher == ""  # the site is named after the journal: no publisher is stated
+    assert meta.authors == ("Tanaka, Hiroshi", "Anna van der Berg", "Mark Ellis")
+
+
+def test_a_journal_article_exports_as_a_journal_article_in_every_format(journal_article):
+    settings, doc_id = journal_article
+    item = csl_item(Store(settings.data_dir).get(doc_id))
+    assert {k: item[k] for k in ("type", "container-title", "volume", "issue", "page", "DOI", "ISSN")} == {
+        "type": "article-journal", "container-title": "Journal of Coastal History", "volume": "12", "issue": "1",
+        "page": "45-67", "DOI": "10.5555/jch.2014.0012", "ISSN": "1234-5678"}
+    assert "publisher" not in item and "collection-number" not in item
+    entry = bibtexparser.parse_string(to_bibtex([item])).entries[0]
+    assert entry.entry_type == "article"
+    assert {name: entry.fields_dict[name].value for name in ("journal", "volume", "number", "pages", "doi")} == {
+        "journal": "Journal of Coastal History", "volume": "12", "number": "1", "pages": "45--67",
+        "doi": "10.5555/jch.2014.0012"}
+    assert len(parse_string(to_bibtex([item]), "bibtex").entries[item["id"]].persons["author"]) == 3
+    record = rispy.loads(to_ris([item]))[0]
+    assert (record["type_of_reference"], record["secondary_title"], record["volume"], record["number"],
+            record["start_page"], record["end_page"], record["doi"], record["issn"]) == (
+        "JOUR", "Journal of Coastal History", "12", "1", "45", "67", "10.5555/jch.2014.0012", "1234-5678")
+
+
+def test_a_section_of_a_journal_article_keeps_the_articles_pages_and_cites_its_place(journal_article):
+    settings, doc_id = journal_article
+    doc = Store(settings.data_dir).get(doc_id)
+    item = csl_item(doc, Scope(section_id=doc.sections[-1].id))
+    assert item["page"] == "45-67" and item["section"] == "What they show"
+
+
+def test_the_reader_page_states_the_journal_fields_as_google_scholar_asks(journal_article):
+    settings, doc_id = journal_article
+    page = create_app({"SETTINGS": settings}).test_client().get(f"/documents/{doc_id}").text
+    for name, value in (("citation_journal_title", "Journal of Coastal History"), ("citation_volume", "12"),
+                        ("citation_issue", "1"), ("citation_firstpage", "45"), ("citation_lastpage", "67"),
+                        ("citation_doi", "10.5555/jch.2014.0012"), ("citation_publication_date", "2014/03/15")):
+        assert f'<meta name="{name}" content="{value}">' in page
+
+
+@pytest.mark.parametrize("meta, ris_tags", [
+    (Metadata(title="Ports", publisher="Ifri", series="Visions", number="104", isbn="978-2-36567-000-0"),
+     {"TY": "RPRT", "T2": "Visions", "SN": "104", "PB": "Ifri", "N1": "ISBN 978-2-36567-000-0"}),
+    (Metadata(title="Ports", kind="article-magazine", container_title="Harbour Weekly", issue="7"),
+     {"TY": "MGZN", "T2": "Harbour Weekly", "IS": "7"}),
+])
+def test_ris_puts_each_field_where_zoteros_ris_translator_reads_it(meta, ris_tags):
+    ris = to_ris([csl_item(Document("ports-0000", meta, []))])
+    tags = dict(line.split("  - ", 1) for line in ris.splitlines() if "  - " in line)
+    assert {tag: tags.get(tag) for tag in ris_tags} == ris_tags
+    assert "VL" not in tags or meta.volume
+
+
+def test_a_sidecar_states_an_item_type_and_a_wrong_one_is_refused(tmp_path):
+    source = tmp_path / "commentary.txt"
+    source.write_text("Harbour dues\n\nThe dues rose twice in one year, and the trade moved south.\n")
+    (tmp_path / "commentary.meta.yaml").write_text("type: article-magazine\njournal: Harbour Weekly\nissue: 7\n")
+    settings = Settings(tmp_path / "archive")
+    added = ingest([source], settings, ParseOptions(), workers=1).added
+    assert csl_item(Store(settings.data_dir).get(added[0]["id"]))["type"] == "article-magazine"
+    (tmp_path / "commentary.meta.yaml").write_text("type: magazine\n")
+    failed = ingest([source], Settings(tmp_path / "other"), ParseOptions(), workers=1).failed
+    assert "not a CSL item type" in failed[0]["error"]
+
+
+def test_archive_edit_corrects_the_record_the_reader_and_every_export(tmp_path):
+    source = tmp_path / "ledgers.txt"
+    source.write_text("Harbour ledgers\n\nThree ledgers survive from the northern ports.\n")
+    settings = Settings(tmp_path / "archive")
+    doc_id = ingest([source], settings, ParseOptions(), workers=1).added[0]["id"]
+    runner = CliRunner()
+    args = ["--data-dir", str(settings.data_dir), "edit", doc_id, "--type", "article-journal", "--author",
+            "Tanaka, Hiroshi", "--container", "Journal of Coastal History", "--volume", "12", "--pages", "45-67"]
+    assert runner.invoke(cli, args, obj={}).exit_code == 0
+    item = csl_item(Store(settings.data_dir).get(doc_id))
+    assert (item["type"], item["author"], item["volume"], item["page"]) == (
+        "article-journal", [{"family": "Tanaka", "given": "Hiroshi"}], "12", "45-67")
+    page = create_app({"SETTINGS": settings}).test_client().get(f"/documents/{doc_id}").text
+    assert '<meta name="citation_volume" content="12">' in page
+    again = ingest([source], settings, ParseOptions(), workers=1)  # the same file: the correction stays
+    assert again.unchanged and Store(settings.data_dir).get(doc_id).meta.volume == "12"
+
+
+@pytest.mark.parametrize("args, message", [(["--type", "magazine"], "not a CSL item type"),
+                                           (["--date", "2017-02-30"], "not a real date"), ([], "say what to change")])
+def test_archive_edit_refuses_a_wrong_field_naming_it(corpus_settings, corpus_ids, args, message):
+    result = CliRunner().invoke(cli, ["--data-dir", str(corpus_settings.data_dir), "edit", corpus_ids["000"], *args],
+                                obj={})
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_a_new_sidecar_on_a_file_already_kept_replaces_its_metadata(tmp_path):
+    source = tmp_path / "ledgers.txt"
+    source.write_text("Harbour ledgers\n\nThree ledgers survive from the northern ports.\n")
+    settings = Settings(tmp_path / "archive")
+    doc_id = ingest([source], settings, ParseOptions(), workers=1).added[0]["id"]
+    (tmp_path / "ledgers.meta.yaml").write_text("author: Mark Ellis\ndate: 2014\n")
+    report = ingest([source], settings, ParseOptions(), workers=1)
+    assert [item["id"] for item in report.replaced] == [doc_id]
+    assert Store(settings.data_dir).get(doc_id).meta.authors == ("Mark Ellis",)
+
+
+@pytest.mark.parametrize("head, expected", [
+    ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Quay reopens"}</script>',
+     {"kind": "article-newspaper"}),
+    ('<meta name="citation_technical_report_institution" content="Harbour Institute">'
+     '<meta name="citation_technical_report_number" content="WP-7">',
+     {"kind": "report", "publisher": "Harbour Institute", "number": "WP-7"}),
+    ('<meta name="prism.publicationName" content="Coastal Review"><meta name="prism.volume" content="3">'
+     '<meta name="prism.startingPage" content="9"><meta name="dc.identifier" content="doi:10.5555/cr.3.9">',
+     {"container_title": "Coastal Review", "volume": "3", "pages": "9", "doi": "10.5555/cr.3.9", "kind": ""}),
+    ('<meta name="citation_dissertation_institution" content="Northern University">',
+     {"kind": "thesis", "publisher": "Northern University"}),
+])
+def test_a_pages_tags_give_its_item_type_and_fields(head, expected):
+    from lxml import etree
+
+    from indexer.htmlmeta import head_metadata
+
+    meta = head_metadata(etree.fromstring(f"<html><head>{head}</head><body></body></html>", etree.HTMLParser()))
+    assert {name: getattr(meta, name) for name in expected} == expected
