@@ -65,6 +65,23 @@ def test_jump_from_a_note_marker_to_its_note_and_back(page, base_url, corpus_ids
     expect(page.locator("#ref-5-1")).to_be_in_viewport()
 
 
+def test_the_reader_opens_at_the_first_match_and_steps_through_them(page, base_url, corpus_ids):
+    page.goto(f"{base_url}/documents/{corpus_ids['003']}?q=rapprochement")
+    marks = page.locator(".text mark:not(.note-preview mark)")
+    total = marks.count()
+    assert total > 2
+    expect(marks.nth(0)).to_be_in_viewport()
+    expect(page.locator(".match-count")).to_have_text(f"Match 1 of {total}")
+    page.get_by_role("button", name="Next match").click()
+    expect(page.locator(".match-count")).to_have_text(f"Match 2 of {total}")
+    expect(marks.nth(1)).to_be_in_viewport()
+    expect(marks.nth(1)).to_have_class("current")
+    page.get_by_role("button", name="Previous match").click()
+    page.get_by_role("button", name="Previous match").click()
+    expect(page.locator(".match-count")).to_have_text(f"Match {total} of {total}")  # round to the last
+    expect(marks.nth(total - 1)).to_be_in_viewport()
+
+
 def test_use_a_facet_and_remove_it(page, base_url):
     page.goto(base_url + "/?q=russia")
     before = page.locator(".result").count()
@@ -132,7 +149,8 @@ def test_axe_core_finds_no_violation_on_any_kind_of_page(browser, base_url, corp
     """WCAG 2.2 A and AA and axe's best practices, on every kind of page, wide and on a phone."""
     first = next(iter(corpus_ids.values()))
     paths = ["/", "/?q=russia", "/?q=zzzqqqxx", "/?q=a&page=0", "/documents", "/no-such-page",
-             f"/documents/{first}/citations", *(f"/documents/{doc_id}" for doc_id in corpus_ids.values())]
+             f"/documents/{first}/citations", f"/documents/{corpus_ids['003']}?q=rapprochement",
+             *(f"/documents/{doc_id}" for doc_id in corpus_ids.values())]
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     found = {}

@@ -305,6 +305,7 @@ def test_the_reader_page_states_the_journal_fields_as_google_scholar_asks(journa
                         ("citation_issue", "1"), ("citation_firstpage", "45"), ("citation_lastpage", "67"),
                         ("citation_doi", "10.5555/jch.2014.0012"), ("citation_publication_date", "2014/03/15")):
         assert f'<meta name="{name}" content="{value}">' in page
+    assert '<dt>Volume</dt><dd>12</dd>' in page and 'href="https://doi.org/10.5555/jch.2014.0012"' in page
 
 
 @pytest.mark.parametrize("meta, ris_tags", [

@@ -39,3 +39,34 @@ document.querySelectorAll("form.search").forEach((form) => form.addEventListener
 window.addEventListener("pageshow", () => {
   document.querySelectorAll("form.search [disabled]").forEach((field) => { field.disabled = false; });
 });
+
+// The reader opened from a search: its matches (the <mark>s of the text and notes) can be stepped
+// through, and without a place in the address it opens at the first one.
+const matchNav = document.querySelector("nav.matches");
+if (matchNav) {
+  // the text's own marks: not those of a note's preview, hidden until its marker is hovered
+  const marks = [...document.querySelectorAll(".text mark")].filter((mark) => !mark.closest(".note-preview"));
+  const count = matchNav.querySelector(".match-count");
+  let current = -1;
+  const show = (at) => {
+    current = (at + marks.length) % marks.length;
+    marks.forEach((mark) => mark.classList.remove("current"));
+    marks[current].classList.add("current");
+    marks[current].scrollIntoView({ block: "center" });
+    count.textContent = `Match ${current + 1} of ${marks.length}`;
+  };
+  if (marks.length) {
+    matchNav.hidden = false;
+    count.textContent = `${marks.length} ${marks.length === 1 ? "match" : "matches"}`;
+    matchNav.addEventListener("click", (event) => {
+      const step = event.target.closest("[data-match]");
+      if (!step) return;
+      if (current < 0) {  // from where the reader is: the first match below the top of the screen
+        const below = marks.findIndex((mark) => mark.getBoundingClientRect().top > 0);
+        current = step.dataset.match === "1" ? (below < 0 ? 0 : below) - 1 : (below < 0 ? marks.length : below);
+      }
+      show(current + Number(step.dataset.match));
+    });
+    if (!location.hash) show(0);
+  }
+}
