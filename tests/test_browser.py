@@ -126,6 +126,9 @@ def test_cite_dialog_copies_a_citation_and_downloads_the_bib(browser, base_url, 
     page.locator("#cite .style", has_text="APA 7").locator("button.copy").first.click()
     expect(page.locator("#cite .style", has_text="APA 7").locator("button.copy").first).to_have_text("Copied")
     assert page.evaluate("navigator.clipboard.readText()").startswith("Pajon, C. (2017).")
+    html = page.evaluate("(async () => { const [item] = await navigator.clipboard.read();"
+                         " return await (await item.getType('text/html')).text(); })()")
+    assert re.search(r"<i>[^<]+</i>", html), "the title keeps its italics as formatted text"
     with page.expect_download() as download:
         page.locator("#cite a", has_text="BibTeX").click()
     assert download.value.suggested_filename.endswith(".bib")

@@ -4,7 +4,15 @@ document.addEventListener("click", (event) => {
   if (!button) return;
   const source = document.getElementById(button.dataset.copy);
   if (!source || !navigator.clipboard) return;
-  navigator.clipboard.writeText(source.innerText.trim()).then(() => {
+  // as formatted text (a title in italics stays in italics in a word processor) and as plain text
+  const text = source.innerText.trim();
+  const copied = window.ClipboardItem
+    ? navigator.clipboard.write([new ClipboardItem({
+      "text/html": new Blob([source.innerHTML.trim()], { type: "text/html" }),
+      "text/plain": new Blob([text], { type: "text/plain" }),
+    })])
+    : navigator.clipboard.writeText(text);
+  copied.then(() => {
     button.textContent = "Copied";
     setTimeout(() => { button.textContent = "Copy"; }, 2000);
   });
