@@ -120,8 +120,10 @@ def csl_item(doc: Document, scope: Scope = Scope(), reader_url: str = "") -> dic
     if scope.note is not None:
         item["note"] = f"Note {scope.note}"
     page = place_page(doc, scope)
-    if page:  # the cited place's page; the work's own page range, if stated, stays the item's page
-        item["locator" if meta.pages else "page"] = page
+    if page:  # the cited place's page: the locator, and the item's page unless the work states its own range
+        item["locator"] = page
+        if not meta.pages:
+            item["page"] = page
     # a place inside the document is cited at the archive's reader; the document itself at its source
     anchor = f"page-{page}" if page else scope.anchor
     item["URL"] = f"{reader_url}#{anchor}" if reader_url and anchor else meta.url
@@ -156,8 +158,6 @@ def locator(item: dict) -> tuple[str, str] | None:
     """The (label, value) a section or note citation points at, for a style's citation: its page if known."""
     if "locator" in item:
         return "page", item["locator"]
-    if "page" in item and (item.get("section") or item.get("note")):
-        return "page", item["page"]
     if "note" in item:
         return "note", item["note"].removeprefix("Note ")
     if "section" in item:

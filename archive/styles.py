@@ -106,12 +106,16 @@ class Formatted:
 
 def format_item(item: dict, style: str, as_html: bool = False) -> Formatted:
     """One CSL-JSON item in a style, as plain text or HTML (text from the item escaped)."""
-    item = _renderable(_protect_case(_escaped(item) if as_html else item), style)
+    item = _escaped(item) if as_html else item
+    cited = locator(item)
+    item = _renderable(_protect_case(_the_work(item)), style)
     bibliography = CitationStylesBibliography(_style(style), CiteProcJSON([item]),
                                               formatter.html if as_html else formatter.plain)
-    cited = locator(item)
     citation = Citation([CitationItem(item["id"], locator=Locator(*cited))] if cited else
                         [CitationItem(item["id"])])
+    # the entry is rendered from the first cite registered: one without the locator, which belongs to
+    # the citation alone (citeproc-py put Chicago's "sec. …" into the bibliography entry)
+    bibliography.register(Citation([CitationItem(item["id"])]))
     bibliography.register(citation)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -121,6 +125,15 @@ def format_item(item: dict, style: str, as_html: bool = False) -> Formatted:
     if style == "apa":
         entry = _apa_role_labels(entry)
     return Formatted(entry, note)
+
+
+def _the_work(item: dict) -> dict:
+    """The item without the place cited in it (its section, note and their page): the place is the
+    citation's locator, never a part of the bibliography entry ("…Studies 3: sec. The Fisheries Regime")."""
+    place = {"section", "note", "locator"}
+    if "locator" in item and item.get("page") == item["locator"]:
+        place.add("page")  # the place's page; a work's own page range stays
+    return {key: value for key, value in item.items() if key not in place}
 
 
 def _fix(text: str, item: dict) -> str:

@@ -208,5 +208,9 @@ class SnowballStems:
             if len(self._stems) >= self.CACHE_SIZE:
                 self._stems.clear()
             stemmer = self._stemmers.get(algorithm) or self._stemmers.setdefault(algorithm, Stemmer.Stemmer(algorithm))
-            found = self._stems[(word, algorithm)] = stemmer.stemWord(word)
+            try:
+                found = stemmer.stemWord(word)
+            except UnicodeEncodeError:  # a lone surrogate: Snowball's C code reads UTF-8 only
+                found = word
+            self._stems[(word, algorithm)] = found
         return found

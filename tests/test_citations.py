@@ -14,7 +14,7 @@ from pybtex.database import parse_string
 from archive.citation import Scope, csl_item, split_name
 from archive.config import Settings
 from archive.exports import render_data, to_bibtex, to_ris
-from archive.model import Document, Metadata
+from archive.model import Document, Metadata, Section
 from archive.store import Store
 from archive.styles import STYLES, format_item
 from indexer.cli import CITE_FORMATS, cli
@@ -403,3 +403,14 @@ def test_title_case_keeps_prepositions_lower_case_as_citeproc_js_does(style):
                     date="2014", publisher="Harbour Press", language="en")
     entry = format_item(csl_item(Document("island-0000", meta, [])), style).entry
     assert "The Island Dispute after the Cold War: A Study between Two States" in entry
+
+
+@pytest.mark.parametrize("style", ["apa", "mla", "chicago-author-date", "chicago-notes"])
+def test_the_cited_place_is_the_citations_locator_never_part_of_the_entry(style):
+    meta = Metadata(title="Harbour Ledgers", authors=("Ann Lee",), date="2014", language="en",
+                    container_title="Journal of Northern Studies", volume="3", pages="45-67")
+    doc = Document("ledgers-0000", meta, [Section("s1", "The Fisheries Regime", 1, ["Text."])])
+    whole = format_item(csl_item(doc), style)
+    place = format_item(csl_item(doc, Scope(section_id="s1")), style)
+    assert place.entry == whole.entry and "Fisheries" not in place.entry
+    assert "Fisheries Regime" in place.citation
