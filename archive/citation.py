@@ -63,10 +63,14 @@ def item_type(meta: Metadata, source_format: str = "") -> str:
 
 
 def split_name(name: str) -> dict:
-    """A CSL name: family and given for a person, ``literal`` for an organisation.
+    """A CSL name: family and given for a person, ``literal`` for an organisation; a particle written
+    before the family name in lower case ("van der") is its ``non-dropping-particle``, which each
+    style places itself (Chicago: "Berg, Anna van der"; APA and MLA: "van der Berg").
 
     >>> split_name("Céline Pajon"), split_name("Ludwig van Beethoven")
-    ({'family': 'Pajon', 'given': 'Céline'}, {'family': 'van Beethoven', 'given': 'Ludwig'})
+    ({'family': 'Pajon', 'given': 'Céline'}, {'family': 'Beethoven', 'given': 'Ludwig', 'non-dropping-particle': 'van'})
+    >>> split_name("van der Berg, Anna")
+    {'family': 'Berg', 'given': 'Anna', 'non-dropping-particle': 'van der'}
     >>> split_name("Stimson Center"), split_name("山田 花子"), split_name("Иванова Мария")
     ({'literal': 'Stimson Center'}, {'literal': '山田 花子'}, {'literal': 'Иванова Мария'})
     >>> split_name("Иванова, Мария")
@@ -76,12 +80,29 @@ def split_name(name: str) -> dict:
         return {"literal": name}
     if "," in name:
         family, given = (part.strip() for part in name.split(",", 1))
-        return {"family": family, "given": given}
+        return _with_particle(family, {"given": given})
     words = name.split()
     if len(words) == 1:
         return {"family": name}
     start = next((i for i, w in enumerate(words[:-1]) if i and w.lower() in PARTICLES), len(words) - 1)
-    return {"family": " ".join(words[start:]), "given": " ".join(words[:start])}
+    return _with_particle(" ".join(words[start:]), {"given": " ".join(words[:start])})
+
+
+def _with_particle(family: str, name: dict) -> dict:
+    """A name with its family name, the lower-case particles opening it kept apart."""
+    words = family.split()
+    cut = next((i for i, w in enumerate(words) if not (w in PARTICLES and i < len(words) - 1)), 0)
+    particle = " ".join(words[:cut])
+    return {"family": " ".join(words[cut:]), **name, **({"non-dropping-particle": particle} if particle else {})}
+
+
+def full_family(name: dict) -> str:
+    """A CSL name's family name with its particle, as written: "van der Berg".
+
+    >>> full_family({"family": "Berg", "non-dropping-particle": "van der"})
+    'van der Berg'
+    """
+    return " ".join(filter(None, (name.get("non-dropping-particle"), name.get("family"))))
 
 
 def citation_key(doc: Document) -> str:

@@ -414,3 +414,14 @@ def test_the_cited_place_is_the_citations_locator_never_part_of_the_entry(style)
     place = format_item(csl_item(doc, Scope(section_id="s1")), style)
     assert place.entry == whole.entry and "Fisheries" not in place.entry
     assert "Fisheries Regime" in place.citation
+
+
+@pytest.mark.parametrize("style, written", [("chicago-author-date", "Berg, Anna van der"),
+                                            ("chicago-notes", "Berg, Anna van der"), ("apa", "van der Berg, A."),
+                                            ("mla", "van der Berg, Anna")])
+def test_a_name_particle_is_placed_by_each_style(style, written):
+    doc = Document("ledgers-0000", Metadata(title="Harbour Ledgers", authors=("Anna van der Berg",), date="2014",
+                                            publisher="Harbour Press"), [])
+    item = csl_item(doc)
+    assert format_item(item, style).entry.startswith(written)
+    assert "author = {van der Berg, Anna}" in to_bibtex([item]) and "AU  - van der Berg, Anna" in to_ris([item])
