@@ -163,23 +163,25 @@ def json_ld(root: Element) -> dict:
             continue
         item = _article_object(data)
         if item:
-            kinds = item.get("@type") if isinstance(item.get("@type"), list) else [item.get("@type")]
             return {"title": _string(item.get("headline") or item.get("name")),
                     "authors": _names(item.get("author")), "date": _string(item.get("datePublished")),
                     "publisher": " ".join(_names(item.get("publisher"))[:1]),
-                    "kind": next((LD_TYPES[k.lower()] for k in kinds if isinstance(k, str) and k.lower() in LD_TYPES), "")}
+                    "kind": next((LD_TYPES[k.lower()] for k in _types(item) if k.lower() in LD_TYPES), "")}
     return {}
+
+
+def _types(item: dict) -> list[str]:
+    """A JSON-LD object's @type names (one or a list; anything that is not text left out)."""
+    kind = item.get("@type")
+    return [k for k in (kind if isinstance(kind, list) else [kind]) if isinstance(k, str)]
 
 
 def _article_object(data) -> dict | None:
     """The first object of an article-like @type in a JSON-LD value (lists and @graph searched)."""
     candidates = data if isinstance(data, list) else data.get("@graph", [data]) if isinstance(data, dict) else []
     for item in candidates:
-        if isinstance(item, dict):
-            kind = item.get("@type")
-            kinds = kind if isinstance(kind, list) else [kind]
-            if any(isinstance(k, str) and ARTICLE_TYPES.search(k) for k in kinds):
-                return item
+        if isinstance(item, dict) and any(ARTICLE_TYPES.search(k) for k in _types(item)):
+            return item
     return None
 
 
