@@ -42,6 +42,11 @@ BACKLINK = re.compile(r"^(?:↩|↑|\^|back|return)", re.I)
 PERMALINK = re.compile(r"^\s*[¶§#🔗⚓]\s*$")
 DOC_GENERATORS = re.compile(r"docutils|sphinx|docbook|publican|mkdocs|pandoc|asciidoctor|antora|makeinfo|texi2any"
                             r"|doxygen|javadoc|docusaurus", re.I)
+# a generator's credit at a page's foot ("Created using <a>Sphinx</a>"): Sphinx writes no generator tag on its
+# index, search and module-index pages
+GENERATOR_CREDIT = re.compile(r"\b(?:created|generated|built|made)\s+(?:using|by|with)\s*(?:<[^>]*>\s*)*"
+                              r"(?:sphinx|mkdocs|doxygen|docusaurus|asciidoctor|antora|texi2any|gnu texinfo)\b", re.I)
+CREDIT_CHARS = 8000  # how much of a page's end holds its credit line
 ORDINAL_HEADING = re.compile(r"^(?:(?:chapter|book|part|section|article)\s+)?(?:[ivxlcdm]+|\d+|\([a-z\d]+\))\.?$", re.I)
 PART_TYPES = {"titlepage", "halftitlepage", "imprint", "epigraph", "dedication", "foreword", "preface", "prologue",
               "introduction", "epilogue", "afterword", "acknowledgments", "appendix", "glossary", "bibliography",
@@ -79,7 +84,7 @@ def parse_html(html: str, whole_body: bool = False) -> HtmlParse:
         if tag.get("type") != "application/ld+json":  # page metadata, read by trafilatura too
             _drop(tag)
     notes = take_notes(root)
-    document_page = whole_body or is_structured(root)
+    document_page = whole_body or is_structured(root, html)
     # a documentation page's blocks are all its text; so are those of a page writing its paragraphs in
     # divs (DocBook's div.para), which its article must then hold to count as kept
     source = source.with_blocks() if document_page or source.block_chars > source.paragraph_chars else source
@@ -97,10 +102,16 @@ def parse_html(html: str, whole_body: bool = False) -> HtmlParse:
     return HtmlParse(_normalise_levels(blocks, meta.title) + notes, meta, source)
 
 
-def is_structured(root: Element) -> bool:
-    """True for a page that marks its parts: EPUB or DPUB sections, or a documentation generator's page."""
+def is_structured(root: Element, html: str = "") -> bool:
+    """True for a page that marks its parts: EPUB or DPUB sections, or a documentation generator's page
+    (named by its generator tag, or by its credit line at the page's foot).
+
+    >>> page = '<html><body><div role="main"><p>Index</p></div><p>Created using <a href="/">Sphinx</a> 5.3.</p></body></html>'
+    >>> is_structured(_parse(page), page), is_structured(_parse("<p>Built with care</p>"), "<p>Built with care</p>")
+    (True, False)
+    """
     generator = " ".join(m.get("content") or "" for m in root.iter("meta") if (m.get("name") or "").lower() == "generator")
-    return bool(DOC_GENERATORS.search(generator) or TYPED_PARTS(root))
+    return bool(DOC_GENERATORS.search(generator) or GENERATOR_CREDIT.search(html[-CREDIT_CHARS:]) or TYPED_PARTS(root))
 
 
 def structured_blocks(root: Element, title: str, whole_body: bool = False) -> list[Block]:
@@ -373,11 +384,17 @@ def find_main(body: Element) -> Element:
 
 def _holding_paragraphs(element: Element, share: float = 0.9) -> Element:
     """The innermost element that still holds ``share`` of the paragraph text (``<p>`` and blocks of text):
-    all the parts, no chrome."""
+    all the parts, no chrome; never a lone paragraph, which is the text and not its region.
+
+    >>> page = "<body><div class='nav'><a>Prev</a></div><div><h2>Title</h2><p>" + "Words " * 30 + "</p></div></body>"
+    >>> [child.tag for child in _holding_paragraphs(_parse(page).find("body"))]
+    ['h2', 'p']
+    """
     totals: dict = {}
     total = text_counts(element, totals).with_blocks().paragraph_chars
     while total:
-        inner = next((child for child in element if totals.get(child, 0) >= share * total), None)
+        inner = next((child for child in element if totals.get(child, 0) >= share * total
+                      and next(child.iterdescendants(*BLOCK_TAGS), None) is not None), None)
         if inner is None:
             break
         element = inner

@@ -76,17 +76,18 @@ def split_blocks(blocks: list[Block], toc: list[TocEntry], found: meta_rules.Fou
     blocks = meta_rules.take_tail(blocks, found)
     sections = build_sections(mark_headings(blocks, toc, listed_only))
     footnotes = link_notes(sections, notes)
-    meta = _metadata(found, sections)
+    meta = _metadata(found, sections, known.language if known else "")
     if known:
         meta = meta.merged_with(known)
     return Split(meta, sections, footnotes, found.parts)
 
 
-def _metadata(found: meta_rules.Found, sections: list[Section]) -> Metadata:
-    """The Metadata value from what the rules found; language from the body text."""
+def _metadata(found: meta_rules.Found, sections: list[Section], declared_language: str = "") -> Metadata:
+    """The Metadata value from what the rules found; the language as declared, or else from the body text."""
     values = {k: v for k, v in found.fields.items() if k in METADATA_FIELDS}
     if not values.get("date") and found.fields.get("copyright_year"):
         values["date"] = found.fields["copyright_year"]
-    body = " ".join(strip_markers(p) for s in sections for p in s.paragraphs)
-    values.setdefault("language", detect_language(body))
+    if declared_language or not values.get("language"):
+        values["language"] = declared_language or detect_language(
+            " ".join(strip_markers(p) for s in sections for p in s.paragraphs))
     return Metadata(authors=tuple(dict.fromkeys(found.authors)), **values)

@@ -181,3 +181,34 @@ def test_a_citation_author_tag_is_one_person(tmp_path):
     doc = parse_file(page, ParseOptions())
     assert doc.meta.authors == ("Tanaka, Hiroshi", "Ivanova, Maria")
     assert format_item(csl_item(doc), "apa").entry.startswith("Tanaka, H., & Ivanova, M. (2014")
+
+
+def test_a_manual_page_of_one_paragraph_keeps_its_heading_and_paragraph(tmp_path):
+    """A documentation page whose one paragraph holds all its paragraph text: the region is the part
+    that holds it, never the paragraph alone (which used to leave no text at all)."""
+    page = tmp_path / "gauge-datum.html"
+    page.write_text("""<html><head><title>4.2. The Gauge Datum</title>
+<meta name="generator" content="DocBook XSL Stylesheets V1.79.2"></head><body>
+<div class="navheader"><a href="a.html">Prev</a> <a href="c.html">Next</a></div>
+<div class="sect1"><div class="titlepage"><h2 class="title">4.2. The Gauge Datum</h2></div>
+<p>Every reading of the harbour gauge is taken against the datum cut into the quay wall, and a
+reading against any other mark must be corrected before it is entered in the tide log.</p></div>
+<div class="navfooter"><a href="a.html">Prev</a> <a href="index.html">Home</a></div></body></html>""",
+                    encoding="utf-8")
+    doc = parse_file(page, ParseOptions())
+    assert doc.meta.title == "4.2. The Gauge Datum"
+    assert "datum cut into the quay wall" in body_text(doc) and "Prev" not in body_text(doc)
+
+
+def test_a_documentation_page_known_by_its_credit_line_keeps_its_entries_apart():
+    """An index page of a documentation generator that writes no generator tag, only a credit at the
+    foot: read as a documentation page (each entry its own block), not as an article (one run-on paragraph)."""
+    entries = "".join(f"<dt><a href='g.html#{n}'>gauge {n}</a></dt><dd><a href='h.html#{n}'>harbour {n}</a></dd>"
+                      for n in range(1, 40))
+    page = parse_html(f"""<html><head><title>Index</title></head><body>
+<div class="related"><a href="index.html">Tide manual</a> » <a href="genindex.html">Index</a></div>
+<div role="main"><h1>Index</h1><table><tr><td><dl>{entries}</dl></td></tr></table></div>
+<div class="footer">Created using <a href="https://www.sphinx-doc.org/">Sphinx</a> 5.3.0.</div></body></html>""")
+    texts = [block.text for block in page.blocks]
+    assert "gauge 1" in texts and "harbour 39" in texts
+    assert not any("Tide manual" in text or "Created using" in text for text in texts)
