@@ -12,8 +12,9 @@ from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.lang import stopwords_for_language
 from whoosh.support.charset import accent_map
 
-from indexer.scripts import (SNOWBALL, WORD, SnowballStems, cjk_grams, dotted_parts, folded_arabic, folded_cyrillic,
-                             script_of, script_runs, split_language, stemmed_language)
+from indexer.scripts import (LEMMATISED, SNOWBALL, WORD, DictionaryForms, SnowballStems, cjk_grams, dotted_parts,
+                             folded_arabic, folded_cyrillic, own_script, script_of, script_runs, split_language,
+                             stemmed_language)
 
 RUSSIAN_STOPS = frozenset(w.replace("ё", "е") for w in stopwords_for_language("ru"))
 # 10 was a word-pair schema, since reverted; 12 indexes the abstract; 13 analyses by script; 14 adds the stems
@@ -45,6 +46,7 @@ class TextAnalyzer(Analyzer):
         self.expression = WORD
         self._words: dict[str, tuple[str, str | None]] = {}  # see _analysed
         self._snowball = SnowballStems()
+        self._forms = DictionaryForms()
 
     def __getstate__(self):
         return {"expression": self.expression}  # the stem caches stay out of the pickled schema
@@ -61,6 +63,7 @@ class TextAnalyzer(Analyzer):
         token.boost = 1.0
         marked, value = split_language(value)
         own = "" if no_morph or mode == "query" else stemmed_language(language or marked)
+        own_words = own_script(own)
         number, pos = start_pos - 1, None  # stop words removed, the words kept are renumbered without gaps
         words = self._words
         for original, start, end, script, step in self._pieces(value, tokenize, mode == "query"):
@@ -81,11 +84,12 @@ class TextAnalyzer(Analyzer):
             if chars:
                 token.startchar, token.endchar = start_char + start, start_char + end
             yield token
-            if own and script == "other" and not token.stopped:
-                stem = self.language_stem(original, own)
-                if stem != token.text:
-                    token.text = stem
-                    yield token
+            if own and script == own_words and not token.stopped:
+                written = token.text
+                for stem in self.language_stems(original, own):
+                    if stem != written:
+                        token.text = stem
+                        yield token
 
     def _pieces(self, value: str, tokenize: bool, query: bool):
         """(text as written, start, end, script, position step) of each word, character or pair of a value;
@@ -134,10 +138,13 @@ class TextAnalyzer(Analyzer):
             return self._snowball(word, "english")
         return self._snowball(word, "russian") if script == "cyrillic" else word
 
-    def language_stem(self, word: str, language: str) -> str:
-        """A word's Snowball stem in a language of SNOWBALL, folded as the index folds its words (stemmed
-        before folding: the stemmers know their accents)."""
-        return self._snowball(word.lower(), SNOWBALL[language]).translate(accent_map)
+    def language_stems(self, word: str, language: str) -> tuple[str, ...]:
+        """A word's stems in a language of its own stems: its Snowball stem in a language of SNOWBALL,
+        folded as the index folds its words (stemmed before folding: the stemmers know their accents),
+        or its dictionary forms in one of LEMMATISED."""
+        if language in LEMMATISED:
+            return self._forms(word.lower(), language)
+        return (self._snowball(word.lower(), SNOWBALL[language]).translate(accent_map),)
 
     def _analysed(self, original: str, script: str) -> tuple[str, str | None]:
         """A word folded, and its stem (None for a stop word); remembered for the other scripts' words,

@@ -9,7 +9,8 @@ by Snowball's Russian stemmer (PyStemmer); Arabic-script words have their letter
 Every other word (Latin, Greek, …) keeps the English analysis of ``indexer.schema``; in a document of
 a language Snowball knows (SNOWBALL: French, German, Spanish…), its word's stem in that language is
 indexed at the same position too, and a query word is also looked for by its stem in each such
-language the archive holds.
+language the archive holds. So too a Ukrainian document's Cyrillic words, with their dictionary forms
+(LEMMATISED).
 """
 from __future__ import annotations
 
@@ -156,18 +157,31 @@ SNOWBALL = {"fr": "french", "de": "german", "es": "spanish", "it": "italian", "p
             "fi": "finnish", "ro": "romanian", "hu": "hungarian", "tr": "turkish", "ca": "catalan",
             "pl": "polish", "cs": "czech", "lt": "lithuanian", "et": "estonian", "id": "indonesian", "ga": "irish",
             "eu": "basque"}
+# languages whose Cyrillic words also get their dictionary forms, by pymorphy3's dictionaries: Snowball has no
+# Ukrainian stemmer, and the Russian one leaves a Ukrainian word's forms apart ("острів", "островів")
+LEMMATISED = frozenset({"uk"})
 LANGUAGE_MARK = "\x00"  # opens and closes the language code put before a text value the index analyses
 
 
 def stemmed_language(language: str) -> str:
-    """The code of a language whose Latin-script words get their own Snowball stems ('' for English,
-    for no language, and for a language Snowball does not know).
+    """The code of a language whose words get stems of their own: Snowball's for the Latin-script
+    languages of SNOWBALL, dictionary forms for those of LEMMATISED ('' for English, for no language,
+    and for a language neither knows).
 
-    >>> stemmed_language("fr-CA"), stemmed_language("en"), stemmed_language("ja")
-    ('fr', '', '')
+    >>> stemmed_language("fr-CA"), stemmed_language("en"), stemmed_language("ja"), stemmed_language("uk")
+    ('fr', '', '', 'uk')
     """
     code = language.split("-")[0].split("_")[0].lower()
-    return code if code in SNOWBALL else ""
+    return code if code in SNOWBALL or code in LEMMATISED else ""
+
+
+def own_script(language: str) -> str:
+    """The script (as ``script_of`` names it) of the words that get a language's own stems.
+
+    >>> own_script("fr"), own_script("uk")
+    ('other', 'cyrillic')
+    """
+    return "cyrillic" if language in LEMMATISED else "other"
 
 
 def language_marked(text: str, language: str) -> str:
@@ -214,3 +228,31 @@ class SnowballStems:
                 found = word
             self._stems[(word, algorithm)] = found
         return found
+
+
+class DictionaryForms:
+    """A word's dictionary forms (lemmas) in a language of LEMMATISED, each that pymorphy3 finds for it
+    ("островів": острів, or the plural острови), remembered; its dictionary is loaded when first needed."""
+
+    CACHE_SIZE = 100_000
+
+    def __init__(self):
+        self._analyzers: dict = {}
+        self._forms: dict[tuple[str, str], tuple[str, ...]] = {}
+
+    def __call__(self, word: str, language: str) -> tuple[str, ...]:
+        found = self._forms.get((word, language))
+        if found is None:
+            if len(self._forms) >= self.CACHE_SIZE:
+                self._forms.clear()
+            found = tuple(sorted({folded_cyrillic(p.normal_form) for p in self._analyzer(language).parse(word)}))
+            self._forms[(word, language)] = found
+        return found
+
+    def _analyzer(self, language: str):
+        """pymorphy3's analyzer of a language (imported here: processes that meet no such word are spared it)."""
+        if language not in self._analyzers:
+            import pymorphy3
+
+            self._analyzers[language] = pymorphy3.MorphAnalyzer(lang=language)
+        return self._analyzers[language]

@@ -22,7 +22,7 @@ from indexer.schema import folded_text, text_analyzer
 from indexer.docmatch import DocumentMatcher, Matched, maybe
 from indexer.querytext import as_typed, plain_words
 from indexer.scores import SamePassage, Scored, WordFields
-from indexer.scripts import CYRILLIC, script_of, stemmed_language
+from indexer.scripts import CYRILLIC, LEMMATISED, own_script, script_of, stemmed_language
 from indexer.variants import expand_variants
 
 MAX_QUERY_CHARS = 4000
@@ -331,7 +331,7 @@ class ArchiveQueryParser(qparser.QueryParser):
             query = super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
             if type(query) is not Term:
                 return query
-            return self._or_whole_word(query, text) if CYRILLIC.match(text) else self._or_language_stems(query, text)
+            return self._or_alternatives(query, text)
         field = self.schema[fieldname]
         typed = list(field.process_text(text, mode="query", tokenize=False, removestops=False, no_morph=True))
         if not typed:
@@ -344,24 +344,23 @@ class ArchiveQueryParser(qparser.QueryParser):
         stems.update(letters[:cut] for cut in range(max(3, len(letters) - STEM_CUT), len(letters)))
         return Or([query, *(Term(fieldname, stem, boost=boost) for stem in sorted(stems - {letters}))])
 
-    def _or_language_stems(self, query: Term, text: str) -> Query:
-        """A word also looked for by its stem in each language of the archive that has its own stems
-        (``languages``: "cheval" finds the "chevaux" of a French text, stemmed "cheval" in French)."""
+    def _or_alternatives(self, query: Term, text: str) -> Query:
+        """A word also looked for by its other index words: a Cyrillic word as written (Snowball cuts
+        "остров" to "остр", while its other forms, "островах", "острова", keep "остров"), and its stems in
+        each language of the archive that has its own stems for the word's script (``languages``:
+        "cheval" finds the "chevaux" of a French text, stemmed "cheval" in French; "острів" finds the
+        "островів" of a Ukrainian one, whose dictionary form it is)."""
         field = self.schema[query.fieldname]
-        if not self.languages or not field.analyzer.has_morph() or script_of(text) != "other":
+        if not field.analyzer.has_morph():
             return query
-        stems = {field.analyzer.language_stem(text, language) for language in self.languages} - {query.text}
-        return Or([query, *(Term(query.fieldname, stem, boost=query.boost) for stem in sorted(stems))]) if stems else query
-
-    def _or_whole_word(self, query: Term, text: str) -> Query:
-        """A Cyrillic word also looked for as written: Snowball cuts "остров" to "остр", while its other
-        forms ("островах", "острова") keep "остров".
-        """
-        field = self.schema[query.fieldname]
-        whole = next(field.process_text(text, mode="query", tokenize=False, no_morph=True), None)
-        if not field.analyzer.has_morph() or whole is None or whole == query.text:
-            return query
-        return Or([query, Term(query.fieldname, whole, boost=query.boost)])
+        script, others = script_of(text), set()
+        if script == "cyrillic":
+            others.update(field.process_text(text, mode="query", tokenize=False, no_morph=True))
+        for language in self.languages:
+            if own_script(language) == script:
+                others.update(field.analyzer.language_stems(text, language))
+        others.discard(query.text)
+        return Or([query, *(Term(query.fieldname, word, boost=query.boost) for word in sorted(others))]) if others else query
 
 
 def flat_word_fields(query: Query) -> Query:
@@ -775,7 +774,7 @@ def _suggestion(index: ArchiveIndex, searcher, text: str) -> str:
 def _known(reader, schema, word: str) -> bool:
     """Whether a typed word is a stop word or is found in a field a bare word is searched in."""
     in_fields = [(name, text) for name in FIELD_WEIGHTS for text in schema[name].process_text(word, mode="query")]
-    if CYRILLIC.match(word):  # found as written too (see ArchiveQueryParser._or_whole_word)
+    if CYRILLIC.match(word):  # found as written too (see ArchiveQueryParser._or_alternatives)
         in_fields += [(name, text) for name in STEMMED_FIELDS
                       for text in schema[name].process_text(word, mode="query", no_morph=True)]
     return not in_fields or any(term in reader for term in in_fields)
@@ -850,7 +849,8 @@ def highlight_passage(text: str, terms: frozenset, language: str = "") -> str:
     '<mark>Sanctions</mark> &amp; &lt;b&gt;talks&lt;/b&gt;'
     """
     own = stemmed_language(language)
-    if not terms or not _may_contain(text, terms, 2 if own else 1):
+    # a dictionary form need not begin its word (Ukrainian "острів" of "островів"): no shortcut for those
+    if not terms or (own not in LEMMATISED and not _may_contain(text, terms, 2 if own else 1)):
         return html.escape(text, quote=False)
     analyzer = partial(ANALYZER, language=own) if own else ANALYZER
     marks = terms if isinstance(terms, Marks) else None

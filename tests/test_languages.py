@@ -33,15 +33,16 @@ FINDS = [
     ("色丹島", {"kuriles-ja.md", "notes-ja.txt"}),
     ("流氷", {"notes-ja.txt"}),
     ('"定期船は何週間も欠航する"', {"notes-ja.txt"}),
-    ("острова", {"kuriles-ru.md", "quoting-ru.md"}),
-    ("остров", {"kuriles-ru.md", "quoting-ru.md"}),  # Snowball cuts it to "остр"; the text's forms keep "остров"
-    ("островов", {"kuriles-ru.md", "quoting-ru.md"}),
+    # the Ukrainian text shares the Russian words' stems ("острова", "договору"): found by them too
+    ("острова", {"kuriles-ru.md", "quoting-ru.md", "kuriles-uk.md"}),
+    ("остров", {"kuriles-ru.md", "quoting-ru.md", "kuriles-uk.md"}),  # Snowball cuts it to "остр"; the text's forms keep "остров"
+    ("островов", {"kuriles-ru.md", "quoting-ru.md", "kuriles-uk.md"}),
     ("остается", {"kuriles-ru.md"}),  # typed with е, written with ё
-    ("мирный договор", {"kuriles-ru.md"}),
-    ('"мирного договора"', {"kuriles-ru.md"}),
+    ("мирный договор", {"kuriles-ru.md", "kuriles-uk.md"}),
+    ('"мирного договора"', {"kuriles-ru.md", "kuriles-uk.md"}),
     ("рыбак", {"kuriles-ru.md"}),
-    ("остров*", {"kuriles-ru.md", "quoting-ru.md"}),
-    ("острава~", {"kuriles-ru.md", "quoting-ru.md"}),  # one edit
+    ("остров*", {"kuriles-ru.md", "quoting-ru.md", "kuriles-uk.md"}),
+    ("острава~", {"kuriles-ru.md", "quoting-ru.md", "kuriles-uk.md"}),  # one edit
     ("北方領*", {"kuriles-ja.md"}),  # a CJK word with a wildcard or fuzzy mark is the word
     ("平和条約~", {"kuriles-ja.md"}),
     ("山田", {"kuriles-ja.md"}),  # the author's family name, inside 山田花子
@@ -49,7 +50,7 @@ FINDS = [
     ("title:北方領土", {"kuriles-ja.md"}),
     ("section:漁業", {"kuriles-ja.md"}),
     ("лосось", {"quoting-ru.md"}),  # a Russian quotation in an English paper
-    ("остров NOT лосось", {"kuriles-ru.md"}),
+    ("остров NOT лосось", {"kuriles-ru.md", "kuriles-uk.md"}),
     ("crews", {"quoting-ru.md"}),
     ("cheval", {"ports-fr.md"}),  # the text's "chevaux": the French stem of both is "cheval"
     ('"politique étrangère"', {"ports-fr.md"}),  # a phrase across the text's plural forms
@@ -58,6 +59,10 @@ FINDS = [
     ("Beziehung", {"inseln-de.md"}),
     ("económica", {"islas-es.txt"}),  # the text's "económicos", in a text whose language is detected
     ("cheval NOT Dorf", {"ports-fr.md"}),
+    ("острів", {"kuriles-uk.md"}),  # Ukrainian: the text's "острови", "островів", "острова" have it as dictionary form
+    ("договір", {"kuriles-uk.md"}),  # the text's "договору"
+    ("рибалок міністр", {"kuriles-uk.md"}),  # the text's "Рибалки" and "міністри"
+    ("острів NOT рибалка", set()),
 ]
 MISSES = ["平和 NOT 漁師", "樺太", "Сахалин"]
 
@@ -100,11 +105,12 @@ def test_the_language_is_detected_or_declared_and_filters(archive):
     finally:
         store.close()
     assert languages == {"kuriles-ja.md": "ja", "notes-ja.txt": "ja", "kuriles-ru.md": "ru", "quoting-ru.md": "en",
+                         "kuriles-uk.md": "uk",
                          "ports-fr.md": "fr", "inseln-de.md": "de", "islas-es.txt": "es"}
     assert set(found(settings, names, "島 OR остров OR crews", language="ja")) == {"kuriles-ja.md", "notes-ja.txt"}
     result = search(ArchiveIndex(settings.index_dir), SearchRequest("島 OR остров OR crews"))
-    assert dict(result.facets["language"]) == {"ja": 2, "ru": 1, "en": 1}
-    assert {h.language for d in result.documents for h in d.hits} == {"ja", "ru", "en"}
+    assert dict(result.facets["language"]) == {"ja": 2, "ru": 1, "en": 1, "uk": 1}
+    assert {h.language for d in result.documents for h in d.hits} == {"ja", "ru", "en", "uk"}
 
 
 def test_a_plain_japanese_text_keeps_every_character(archive):
@@ -117,7 +123,8 @@ def test_a_plain_japanese_text_keeps_every_character(archive):
     ("択捉島", "<mark>択捉島</mark>", "北方領土問題は", "ja", "<mark>北方領土</mark>問題は"),
     ("cheval", "<mark>chevaux</mark>", "Les chevaux du port", "fr", "Les <mark>chevaux</mark> du port"),
     ("cheval", "<mark>chevaux</mark>", "Les chevaux du port", "en", "Les chevaux du port"),  # not English forms
-], ids=["japanese-whole", "french-forms", "french-forms-not-in-english"])
+    ("острів", "<mark>острови</mark>", "Біля островів", "uk", "Біля <mark>островів</mark>"),
+], ids=["japanese-whole", "french-forms", "french-forms-not-in-english", "ukrainian-dictionary-forms"])
 def test_a_word_is_marked_whole_and_in_its_languages_forms(archive, query, in_snippet, passage, language, marked):
     settings, _, _ = archive
     index = ArchiveIndex(settings.index_dir)
