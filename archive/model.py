@@ -148,8 +148,9 @@ class Document:
             "id": self.id,
             **meta,
             "year": self.meta.year,
-            "sections": [asdict(s) for s in self.sections],
-            "footnotes": [asdict(n) for n in self.footnotes],
+            # field by field: asdict's deep copy of every paragraph was most of an ingest's record writing
+            "sections": [_shallow(s) for s in self.sections],
+            "footnotes": [{**_shallow(n), "cited_in": [_shallow(c) for c in n.cited_in]} for n in self.footnotes],
             "parts": self.parts,
             "source": asdict(self.source),
             "extraction": asdict(self.extraction),
@@ -185,3 +186,12 @@ def strip_markers(text: str) -> str:
     'symbolic (mainly)'
     """
     return MARKER.sub("", text)
+
+
+def _shallow(item) -> dict:
+    """A dataclass's fields as a dict, values as they are (asdict without its deep copy).
+
+    >>> _shallow(Citation("s-1", 2))
+    {'section_id': 's-1', 'paragraph': 2}
+    """
+    return {f.name: getattr(item, f.name) for f in fields(item)}

@@ -52,8 +52,6 @@ PART_TYPES = {"titlepage", "halftitlepage", "imprint", "epigraph", "dedication",
               "introduction", "epilogue", "afterword", "acknowledgments", "appendix", "glossary", "bibliography",
               "colophon", "copyright-page", "conclusion", "abstract"}
 TYPED = etree.XPath("//*[@role or @*[name()='epub:type']]")
-TYPED_PARTS = etree.XPath("//*[self::section or self::article or self::div or self::body]"
-                          "[@*[name()='epub:type'] or starts-with(@role, 'doc-')]")
 SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")  # a note marker written "¹" is note 1
 HIDDEN_TAGS = frozenset({"script", "style", "noscript", "template"})
 PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
@@ -111,7 +109,19 @@ def is_structured(root: Element, html: str = "") -> bool:
     (True, False)
     """
     generator = " ".join(m.get("content") or "" for m in root.iter("meta") if (m.get("name") or "").lower() == "generator")
-    return bool(DOC_GENERATORS.search(generator) or GENERATOR_CREDIT.search(html[-CREDIT_CHARS:]) or TYPED_PARTS(root))
+    return bool(DOC_GENERATORS.search(generator) or GENERATOR_CREDIT.search(html[-CREDIT_CHARS:]) or typed_parts(root))
+
+
+def typed_parts(element: Element) -> list[Element]:
+    """The page's EPUB or DPUB parts: sections, articles, divs or the body with an ``epub:type`` or a
+    ``doc-`` role, anywhere in the element's document (as XPath's ``//``; walked in Python, five times
+    faster than libxml2's XPath testing each element's name).
+
+    >>> [t.tag for t in typed_parts(_parse('<body><section epub:type="chapter"><div role="doc-endnotes"/></section></body>'))]
+    ['section', 'div']
+    """
+    return [tag for tag in element.getroottree().getroot().iter("section", "article", "div", "body")
+            if tag.get("epub:type") is not None or (tag.get("role") or "").startswith("doc-")]
 
 
 def structured_blocks(root: Element, title: str, whole_body: bool = False) -> list[Block]:
@@ -215,17 +225,17 @@ def _replace_with_text(tag: Element, text: str) -> None:
 
 CLASSES = etree.XPath("descendant-or-self::*/@class", smart_strings=False)
 IDS = etree.XPath("descendant-or-self::*/@id", smart_strings=False)  # apart: a union is sorted, and slower
-LABELLED = etree.XPath("descendant-or-self::*[@class = $label or @id = $label]")
 
 
 def _labelled(root: Element, pattern: re.Pattern) -> list[Element]:
-    """The elements under ``root`` (itself included) whose class or id matches ``pattern``."""
-    # manual pages label thousands of elements (code highlighting) with a few repeated values:
-    # each distinct value is matched once, and only the elements of matching ones are fetched
-    found: dict[Element, None] = {}
-    for label in sorted({label for label in {*CLASSES(root), *IDS(root)} if pattern.search(label)}):
-        found.update(dict.fromkeys(LABELLED(root, label=label)))
-    return list(found)
+    """The elements under ``root`` (itself included) whose class or id matches ``pattern``, in document order."""
+    # manual pages label thousands of elements (code highlighting) with a few repeated values: each
+    # distinct value is matched once, then one walk takes the elements of the matching ones (libxml2's
+    # XPath comparing each element's attributes with the values took 0.2 s on a page of 48,000 elements)
+    labels = {label for label in {*CLASSES(root), *IDS(root)} if pattern.search(label)}
+    if not labels:
+        return []
+    return [tag for tag in root.iter() if tag.get("class") in labels or tag.get("id") in labels]
 
 
 def _classes_and_id(tag: Element) -> str:
@@ -372,7 +382,7 @@ def find_main(body: Element) -> Element:
     for tag in list(body.iter("header", "footer")):
         if not any(a.tag in ("article", "main", "section") for a in tag.iterancestors()):
             _drop(tag)
-    if not TYPED_PARTS(body):  # a book's parts carry no site chrome, and their ids are words of the text
+    if not typed_parts(body):  # a book's parts carry no site chrome, and their ids are words of the text
         for tag in _labelled(body, CHROME_ATTR):
             if tag.tag not in ("body", "article", "main", "html") and _attached(tag, body) and _mostly_links(tag):
                 _drop(tag)
@@ -406,7 +416,7 @@ def _title_typed_parts(main: Element, title: str) -> None:
 
     A title page's heading is the document's title, which the title already says.
     """
-    for part in TYPED_PARTS(main):
+    for part in typed_parts(main):
         kind = _part_type(part)
         if not kind:
             continue

@@ -203,7 +203,8 @@ def split_language(value: str) -> tuple[str, str]:
     if not value.startswith(LANGUAGE_MARK):
         return "", value
     end = value.find(LANGUAGE_MARK, 1)
-    return (value[1:end], value[end + 1:]) if end > 0 else ("", value)
+    code = value[1:end] if end > 0 else ""
+    return (code, value[end + 1:]) if stemmed_language(code) == code != "" else ("", value)  # a text's own NULs
 
 
 class SnowballStems:
