@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import OSA
+from whoosh import formats
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.filedb import compound, structfile
 from whoosh.highlight import WholeFragmenter, highlight
@@ -28,8 +29,8 @@ from indexer.index import ArchiveIndex
 from indexer.mapped import MappedBufferFile, ViewReader
 from indexer.operations import ingest, remove
 from indexer.options import ParseOptions
-from indexer.schema import NameAnalyzer, TextAnalyzer
-from indexer.scripts import WORD, dotted_parts, script_of
+from indexer.schema import NameAnalyzer, SpanCharacters, SpanPositions, TextAnalyzer
+from indexer.scripts import WORD, dotted_parts, language_marked, script_of
 from indexer.suggest import Vocabulary
 from indexer.search import (ANALYZER, MarkFormatter, SearchRequest, highlight_passage, highlight_terms,
                             parse_query, search)
@@ -89,6 +90,18 @@ def test_text_analyzer_gives_the_tokens_of_whooshs_filter_chain(text, positions,
     options = dict(positions=positions, chars=chars, removestops=removestops, tokenize=tokenize,
                    keeporiginal=keeporiginal, no_morph=no_morph, start_pos=start_pos, start_char=start_char)
     assert tokens(TextAnalyzer(), text, **options) == tokens(WHOOSH_CHAIN, text, **options)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(TEXTS, st.sampled_from(["Курильських островів", "北方領土問題は", "pam_unix.so 9"])),
+       st.sampled_from(["", "fr", "uk"]))
+def test_the_index_formats_give_whooshs_postings_without_tokens(text, language):
+    """SpanPositions and SpanCharacters read the analyzer's spans; the postings are Whoosh's own formats'."""
+    value = language_marked(text, language)
+    for fast, plain in ((SpanPositions(), formats.Positions()), (SpanCharacters(), formats.Characters())):
+        for analyzer in (TextAnalyzer(), NameAnalyzer()):
+            assert list(fast.word_values(value, analyzer, mode="index")) == \
+                list(plain.word_values(value, analyzer, mode="index"))
 
 
 @settings(max_examples=200, deadline=None)
