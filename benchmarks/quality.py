@@ -236,15 +236,16 @@ def page_tokens(path: Path):
 
 
 def kept_recall(records: dict[Path, dict], paths: list[Path]) -> dict:
-    """Per page, the share of its text's words the record kept as its title, subtitle, abstract, text and notes
-    (a word as often as the page has it)."""
+    """Per page, the share of its text's words the record kept as its title, subtitle, authors, abstract, text,
+    notes and parts (a word as often as the page has it)."""
     from collections import Counter
 
     recalls = {}
     for path in paths:
         truth = page_tokens(path)
         record = records.get(path)
-        held = "\n".join([record["title"], record["subtitle"], record["abstract"], kept_text(record)]) if record else ""
+        held = "\n".join([record["title"], record["subtitle"], *record["authors"], record["abstract"],
+                          kept_text(record), *(t for texts in record["parts"].values() for t in texts)]) if record else ""
         kept = Counter(t.lower() for t in TOKENS.findall(held))
         recalls[str(path.relative_to(DEVSETS))] = round(sum((truth & kept).values()) / max(1, sum(truth.values())), 3)
     under = {page: r for page, r in recalls.items() if r < 0.95}

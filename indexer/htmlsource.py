@@ -449,31 +449,39 @@ def _wrap_loose_text(root: Element) -> None:
     """Text a block holds beside blocks of its own (a DocBook ``div.para`` with a list or a URL box in it)
     as paragraphs in its place: element_blocks reads the innermost blocks only, and lost it.
 
+    A list item holding a nested list keeps its own text as an item (a table of contents' "6. Best
+    Packaging Practices" above its sub-entries).
+
     >>> box = _parse("<div>Install it: <div>apt install x</div> then <b>run</b> it.</div>").find(".//div")
     >>> _wrap_loose_text(box)
     >>> [b.text for b in element_blocks(box)]
     ['Install it:', 'apt install x', 'then run it.']
+    >>> contents = _parse("<ul><li><a href='p.html'>6. Practices</a><ul><li>6.1. Rules</li></ul></li></ul>").find(".//ul")
+    >>> _wrap_loose_text(contents)
+    >>> [(b.kind, b.text) for b in element_blocks(contents)]
+    [('item', '6. Practices'), ('item', '6.1. Rules')]
     """
     for tag in list(root.iter(*BLOCK_TAGS)):
-        if tag.tag in ("hgroup", *HEADINGS) or not any(_is_block(child) for child in tag):
+        if tag.tag in ("hgroup", *HEADINGS) or not any(_holds_block(child) for child in tag):
             continue
+        wrapper = "li" if tag.tag == "li" else "p"
         loose = None  # the paragraph gathering the current run of text and inline elements
         if (tag.text or "").strip():
-            loose = etree.Element("p")
+            loose = etree.Element(wrapper)
             loose.text, tag.text = tag.text, None
             tag.insert(0, loose)
         for child in list(tag):
             if child is loose:
                 continue
-            if _is_block(child):
+            if _holds_block(child):
                 loose = None
                 if (child.tail or "").strip():
-                    loose = etree.Element("p")
+                    loose = etree.Element(wrapper)
                     loose.text, child.tail = child.tail, None
                     child.addnext(loose)
                 continue
             if loose is None:
-                loose = etree.Element("p")
+                loose = etree.Element(wrapper)
                 child.addprevious(loose)
             loose.append(child)  # with its tail
 
@@ -481,6 +489,11 @@ def _wrap_loose_text(root: Element) -> None:
 def _is_block(tag: Element) -> bool:
     """Whether an element is one of the blocks element_blocks reads."""
     return isinstance(tag.tag, str) and tag.tag in BLOCK_TAGS
+
+
+def _holds_block(tag: Element) -> bool:
+    """Whether an element is a block or has one inside it (a nested ``<ul>`` of list items)."""
+    return _is_block(tag) or (isinstance(tag.tag, str) and next(tag.iterdescendants(*BLOCK_TAGS), None) is not None)
 
 
 def element_blocks(root: Element) -> list[Block]:

@@ -129,6 +129,7 @@ def take_global(blocks: list[Block], found: Found) -> list[Block]:
             found.set("isbn", re.sub(r"\s", "", isbn.group("isbn")))
         elif COPYRIGHT.match(text) and block.words <= 25:
             _read_copyright(text, found)
+            found.add_part("rights", text)  # read, and kept where a reader finds it: not lost from the text
         elif (translator := TRANSLATOR.match(text)) and block.words <= 15:
             found.set("translator", normalise_name(translator.group("name")))
         elif QUOTE_HEADING.match(text) and block.words <= 60:
