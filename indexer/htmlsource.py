@@ -18,7 +18,8 @@ from indexer.blocks import Block, SourceText
 from indexer.htmlmeta import head_metadata, highwire_authors, not_container
 from indexer.metadata import clean_author
 
-DROP_TAGS = ["script", "style", "noscript", "iframe", "object", "embed", "form", "nav", "aside", "button",
+# a <noscript>'s text stays, as trafilatura keeps it on article pages: what a reader without scripts sees
+DROP_TAGS = ["script", "style", "iframe", "object", "embed", "form", "nav", "aside", "button",
              "svg", "template", "figcaption", "select", "textarea", "input"]
 INVISIBLE = ["script", "style", "iframe", "object", "embed", "template"]
 BLOCK_TAGS = ["h1", "h2", "h3", "h4", "h5", "h6", "hgroup", "p", "li", "blockquote", "pre", "dt", "dd", "div",

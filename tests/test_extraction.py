@@ -212,3 +212,15 @@ def test_a_documentation_page_known_by_its_credit_line_keeps_its_entries_apart()
     texts = [block.text for block in page.blocks]
     assert "gauge 1" in texts and "harbour 39" in texts
     assert not any("Tide manual" in text or "Created using" in text for text in texts)
+
+
+def test_a_documentation_page_keeps_what_it_shows_without_scripts():
+    """A <noscript> message in a documentation page's main region is kept, as the article reader keeps it."""
+    page = parse_html("""<html><head><title>Search</title>
+<meta name="generator" content="Docutils 0.19: https://docutils.sourceforge.io/"></head><body>
+<div role="main"><h1>Search</h1><noscript><div class="admonition warning"><p>Turn scripts on to search
+the tide manual.</p></div></noscript><p>Searching for several words finds the pages that hold them all.</p>
+</div></body></html>""")
+    texts = [block.text for block in page.blocks]
+    assert "Turn scripts on to search the tide manual." in texts
+    assert "Searching for several words finds the pages that hold them all." in texts
