@@ -6,8 +6,9 @@ PDFium gives a page's text with a character index each, in the order the page dr
 vertically, one after the other), and lines into boxes, paragraphs as pdfminer's layout analysis
 made them: the next line of the same type size and weight, in the same column, at most half a
 line's height below. A line that starts a column beside others joins the box it continues, so a
-page drawn row by row across two columns is still read a column at a time. Arabic and Persian text
-comes as PDFium orders it, which for some PDFs (chromium's) is not the reading order.
+page drawn row by row across two columns is still read a column at a time. An Arabic, Persian or
+Hebrew word that a page draws left to right (chromium's PDFs), and PDFium gives in that order, is
+turned to its reading order by its letters' places.
 """
 from __future__ import annotations
 
@@ -24,7 +25,9 @@ LOOK_BACK = 4  # boxes a line may continue: the last few (two or three columns s
 DIGITS = re.compile(r"\d+")
 LINE_PIECE = re.compile(r"[^\r\n]+")  # a page's text between the line breaks PDFium puts in
 UNMAPPED = re.compile("[\x00\x01\x03-\x08\ufffd]")  # glyphs PDFium maps to no character
-SOFT_HYPHEN = re.compile("[\x02\ufffe]")  # PDFium's mark of a hyphen that ends a line (older and newer)
+SOFT_HYPHEN = re.compile("[\x02\ufffe]")
+MARKS = "\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u08d3-\u08ff"  # Hebrew and Arabic marks
+RTL_WORD = re.compile("[\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]{2,}")  # PDFium's mark of a hyphen that ends a line (older and newer)
 
 
 class Box(NamedTuple):
@@ -248,9 +251,28 @@ def _page_text(text_page) -> str:
     units = (ctypes.c_ushort * (count + 1))()
     pdfium_c.FPDFText_GetText(text_page, 0, count, units)
     text = "".join(map(chr, units[:count]))
-    if all(pdfium_c.FPDFText_GetUnicode(text_page, i) == ord(text[i]) for i in [*range(0, count, 64), count - 1][:count]):
-        return text
-    return "".join(chr(pdfium_c.FPDFText_GetUnicode(text_page, i) or 0xFFFD) for i in range(count))
+    if not all(pdfium_c.FPDFText_GetUnicode(text_page, i) == ord(text[i]) for i in [*range(0, count, 64), count - 1][:count]):
+        text = "".join(chr(pdfium_c.FPDFText_GetUnicode(text_page, i) or 0xFFFD) for i in range(count))
+    return _in_reading_order(text, lambda index: _char_box(text_page, index)[0]) if RTL_WORD.search(text) else text
+
+
+def _in_reading_order(text: str, left_of) -> str:
+    """The text with each right-to-left word that the page draws left to right (chromium's PDFs: its
+    letters' boxes go rightwards) turned to reading order, a letter with its marks kept together;
+    ``left_of`` gives a character's left edge. The text's length and its words' places stay.
+
+    >>> drawn = "فلملا ok الملف"  # the first word's letters drawn left to right, the last's right to left
+    >>> places = [0, 1, 2, 3, 4, 5, 6, 7, 8, 18, 17, 16, 15, 14]
+    >>> _in_reading_order(drawn, places.__getitem__)
+    'الملف ok الملف'
+    """
+    letters = list(text)
+    for word in RTL_WORD.finditer(text):
+        start, end = word.span()
+        if left_of(start) < left_of(end - 1):
+            clusters = re.findall(f"[^{MARKS}][{MARKS}]*|[{MARKS}]+", word.group())
+            letters[start:end] = "".join(reversed(clusters))
+    return "".join(letters)
 
 
 _NAME = ctypes.create_string_buffer(96)

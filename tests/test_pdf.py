@@ -335,3 +335,28 @@ def test_a_pdf_files_own_date_is_the_documents_only_when_nothing_says_it_was_pri
     if expected == "from the info dictionary":
         expected = f"{info['CreationDate'][2:6]}-{info['CreationDate'][6:8]}-{info['CreationDate'][8:10]}"
     assert date == expected
+
+
+def test_an_arabic_page_printed_by_chromium_is_read_in_reading_order(tmp_path):
+    """Chromium draws right-to-left words letter by letter from the left; PDFium gives them in that order,
+    and the archive turns each back to reading order (the words of a page written for the test)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import chromium_path
+
+    page_file, pdf = tmp_path / "harbour.html", tmp_path / "harbour.pdf"
+    page_file.write_text("""<html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>الميناء</title></head>
+<body><h1>الميناء الشمالي</h1><p>يعمل الصيادون في المدينة الساحلية منذ سنوات طويلة، ويعودون إلى الميناء
+قبل غروب الشمس كل يوم.</p><h2>المنارة القديمة</h2><p>أعيدت المنارة إلى العمل بعد إصلاح المصباح والنوافذ.</p>
+</body></html>""", encoding="utf-8")
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=chromium_path())
+        page = browser.new_page()
+        page.goto(page_file.as_uri())
+        page.pdf(path=str(pdf), format="A4")
+        browser.close()
+    doc = parse_file(pdf, ParseOptions())
+    words = set(re.findall(r"\w+", " ".join(p for s in doc.sections for p in [s.title, *s.paragraphs])))
+    for word in ("الصيادون", "المدينة", "الساحلية", "الميناء", "المنارة", "المصباح", "والنوافذ"):
+        assert word in words, word
+    assert not words & {"نودايصلا", "ةنيدملا", "ءانيملا"}  # the same words drawn left to right
