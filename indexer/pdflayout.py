@@ -20,6 +20,7 @@ RAISED = 0.8  # a digit this much smaller than its line's type, set above its ba
 LINE_GAP = 0.5  # a box's next line stands at most this many line heights below its last
 SAME_SIZE = 1.0  # points of type size by which lines of one box may differ
 WORD_GAP = 1.5  # a wider gap than this many times the type size parts two lines (a page number beside a head)
+FULL_LINE = 0.9  # a line this share of the page's text width wide is full; a shorter one shows where it starts
 SPARSE = 0.75  # a run wider than this many times its size a character may hold such a gap (text is about 0.5)
 LOOK_BACK = 4  # boxes a line may continue: the last few (two or three columns side by side)
 DIGITS = re.compile(r"\d+")
@@ -27,7 +28,15 @@ LINE_PIECE = re.compile(r"[^\r\n]+")  # a page's text between the line breaks PD
 UNMAPPED = re.compile("[\x00\x01\x03-\x08\ufffd]")  # glyphs PDFium maps to no character
 SOFT_HYPHEN = re.compile("[\x02\ufffe]")
 MARKS = "\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u08d3-\u08ff"  # Hebrew and Arabic marks
-RTL_WORD = re.compile("[\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]{2,}")  # PDFium's mark of a hyphen that ends a line (older and newer)
+RTL_LETTERS = "\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb1d-\ufdff\ufe70-\ufefc"
+RTL_WORD = re.compile(f"[{RTL_LETTERS}]{{2,}}")
+LTR_LETTER = re.compile(f"(?![{RTL_LETTERS}])[^\\W\\d_]")  # a letter of the other scripts
+_LTR_WORD = f"[/~]*{LTR_LETTER.pattern}(?:[^{RTL_LETTERS}\\s]*(?![{RTL_LETTERS}])[^\\W_])?"
+NUMBER_DRAWN = re.compile(r"^(\s*)([.)]+)(\d+(?:\.\d+)*)(?=\s)")  # a number with its stop drawn on its left
+# a line's segments: a left-to-right run (words that start with a letter of the other scripts, as
+# "sources.list"), a number ("6.1"), a right-to-left word, or what stands between them
+SEGMENT = re.compile(f"{_LTR_WORD}(?:\\s+{_LTR_WORD})*|\\d+(?:[.,:/-]\\d+)*|[{RTL_LETTERS}]+"
+                     f"|(?:(?!{LTR_LETTER.pattern})[^{RTL_LETTERS}\\d])+")
 
 
 class Box(NamedTuple):
@@ -253,26 +262,80 @@ def _page_text(text_page) -> str:
     text = "".join(map(chr, units[:count]))
     if not all(pdfium_c.FPDFText_GetUnicode(text_page, i) == ord(text[i]) for i in [*range(0, count, 64), count - 1][:count]):
         text = "".join(chr(pdfium_c.FPDFText_GetUnicode(text_page, i) or 0xFFFD) for i in range(count))
-    return _in_reading_order(text, lambda index: _char_box(text_page, index)[0]) if RTL_WORD.search(text) else text
+    if not RTL_WORD.search(text):
+        return text
+    return _in_reading_order(text, [_char_box(text_page, index) for index in range(len(text))])
 
 
-def _in_reading_order(text: str, left_of) -> str:
+def _in_reading_order(text: str, boxes: list[tuple]) -> str:
     """The text with each right-to-left word that the page draws left to right (chromium's PDFs: its
-    letters' boxes go rightwards) turned to reading order, a letter with its marks kept together;
-    ``left_of`` gives a character's left edge. The text's length and its words' places stay.
+    letters' boxes go rightwards) turned to reading order, a letter with its marks kept together, and
+    each right-to-left line drawn word by word from the left read from the right (``boxes``: each
+    character's (left, bottom, right, top)). The text's length and its lines' places stay.
 
     >>> drawn = "فلملا ok الملف"  # the first word's letters drawn left to right, the last's right to left
-    >>> places = [0, 1, 2, 3, 4, 5, 6, 7, 8, 18, 17, 16, 15, 14]
-    >>> _in_reading_order(drawn, places.__getitem__)
+    >>> lefts = [0, 1, 2, 3, 4, 5, 6, 7, 8, 18, 17, 16, 15, 14]
+    >>> _in_reading_order(drawn, [(x, 0, x + 1, 1) for x in lefts])
     'الملف ok الملف'
     """
     letters = list(text)
     for word in RTL_WORD.finditer(text):
         start, end = word.span()
-        if left_of(start) < left_of(end - 1):
+        if boxes[start][0] < boxes[end - 1][0]:
             clusters = re.findall(f"[^{MARKS}][{MARKS}]*|[{MARKS}]+", word.group())
             letters[start:end] = "".join(reversed(clusters))
-    return "".join(letters)
+    text = "".join(letters)
+    inked = [box for box in boxes if box[2] > box[0]]
+    page = (min(box[0] for box in inked), max(box[2] for box in inked)) if inked else (0.0, 0.0)
+    return LINE_PIECE.sub(lambda line: _line_in_reading_order(line, boxes, page), text)
+
+
+def _line_in_reading_order(line: re.Match, boxes: list[tuple], page: tuple[float, float]) -> str:
+    """A right-to-left line (see _right_to_left) whose words and left-to-right runs stand left to right
+    (each further right than the one before: drawn in visual order), read from the right: its segments
+    in reverse order, what stands between them reversed, its left-to-right runs ("sources.list", "6.1")
+    as written.
+
+    >>> line = re.match(".+", "sources.list الملف تعبئة .6.1")
+    >>> _line_in_reading_order(line, [(x + 20, 0, x + 21, 1) for x in range(29)], (0, 49))
+    '6.1. تعبئة الملف sources.list'
+    >>> line = re.match(".+", ".4.2 اختيار اللغة")
+    >>> _line_in_reading_order(line, [(40 - x, 0, 41 - x, 1) for x in range(17)], (0, 41))
+    '4.2. اختيار اللغة'
+    >>> line = re.match(".+", "Using Mirrors .6.1.4")
+    >>> _line_in_reading_order(line, [(x + 29, 0, x + 30, 1) for x in range(20)], (0, 49))
+    '6.1.4. Using Mirrors'
+    """
+    if not _right_to_left(line, boxes, page):
+        return line.group()
+    segments = list(SEGMENT.finditer(line.group()))
+    strong = [_left(boxes, line.start() + m.start(), line.start() + m.end()) for m in segments if _strong(m.group())]
+    if len(strong) < 2 or any(after <= before for before, after in zip(strong, strong[1:])):
+        return NUMBER_DRAWN.sub(r"\1\3\2", line.group())  # in reading order but for a heading's ".4.2" (4.2.)
+    return "".join(m.group() if _strong(m.group()) else m.group()[::-1] for m in reversed(segments))
+
+
+def _strong(segment: str) -> bool:
+    """Whether a segment of a line is a word, run or number, read in its own direction (not spaces and marks)."""
+    return bool(LTR_LETTER.match(segment) or segment[0].isdigit() or re.match(f"[{RTL_LETTERS}]", segment))
+
+
+def _left(boxes: list[tuple], start: int, end: int) -> float:
+    """The left edge of the inked characters from start to end."""
+    return min((box[0] for box in boxes[start:end] if box[2] > box[0]), default=boxes[start][0])
+
+
+def _right_to_left(line: re.Match, boxes: list[tuple], page: tuple[float, float]) -> bool:
+    """Whether a line runs right to left: a short line stands nearer the side it starts from (a heading of
+    an Arabic page ends at the right margin, though half its letters are Latin); a full one is set
+    mostly in right-to-left letters."""
+    inked = [box for box in boxes[line.start():line.end()] if box[2] > box[0]]
+    if not inked:
+        return False
+    left, right = min(box[0] for box in inked), max(box[2] for box in inked)
+    if right - left < FULL_LINE * (page[1] - page[0]):
+        return page[1] - right < left - page[0]
+    return len(re.findall(f"[{RTL_LETTERS}]", line.group())) >= len(LTR_LETTER.findall(line.group()))
 
 
 _NAME = ctypes.create_string_buffer(96)

@@ -338,8 +338,9 @@ def test_a_pdf_files_own_date_is_the_documents_only_when_nothing_says_it_was_pri
 
 
 def test_an_arabic_page_printed_by_chromium_is_read_in_reading_order(tmp_path):
-    """Chromium draws right-to-left words letter by letter from the left; PDFium gives them in that order,
-    and the archive turns each back to reading order (the words of a page written for the test)."""
+    """Chromium draws right-to-left words letter by letter from the left, and some lines word by word from
+    the left; PDFium gives them in that order, and the archive turns each word and line back to reading
+    order (the words of a page written for the test)."""
     from playwright.sync_api import sync_playwright
 
     from tests.browser import chromium_path
@@ -347,7 +348,8 @@ def test_an_arabic_page_printed_by_chromium_is_read_in_reading_order(tmp_path):
     page_file, pdf = tmp_path / "harbour.html", tmp_path / "harbour.pdf"
     page_file.write_text("""<html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>الميناء</title></head>
 <body><h1>الميناء الشمالي</h1><p>يعمل الصيادون في المدينة الساحلية منذ سنوات طويلة، ويعودون إلى الميناء
-قبل غروب الشمس كل يوم.</p><h2>المنارة القديمة</h2><p>أعيدت المنارة إلى العمل بعد إصلاح المصباح والنوافذ.</p>
+قبل غروب الشمس كل يوم.</p><h2>2.1. المنارة القديمة</h2><p>أعيدت المنارة إلى العمل بعد إصلاح المصباح والنوافذ.</p>
+<h2>2.2. ضبط الفانوس lamp.conf</h2><p>يضبط الحارس ملف الفانوس قبل كل موسم.</p>
 </body></html>""", encoding="utf-8")
     with sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=chromium_path())
@@ -360,3 +362,5 @@ def test_an_arabic_page_printed_by_chromium_is_read_in_reading_order(tmp_path):
     for word in ("الصيادون", "المدينة", "الساحلية", "الميناء", "المنارة", "المصباح", "والنوافذ"):
         assert word in words, word
     assert not words & {"نودايصلا", "ةنيدملا", "ءانيملا"}  # the same words drawn left to right
+    titles = [s.title for s in doc.sections]
+    assert "2.1. المنارة القديمة" in titles and "2.2. ضبط الفانوس lamp.conf" in titles  # the words in reading order
