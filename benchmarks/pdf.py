@@ -156,7 +156,7 @@ def _roff(text: str) -> str:
 
 
 def archive_reading(pdf: Path) -> tuple[dict, float]:
-    """What the archive makes of a PDF (text, section titles, linked notes) and the seconds it took."""
+    """What the archive makes of a PDF (text with its parts, section titles, linked notes) and the seconds it took."""
     from indexer.options import ParseOptions
     from indexer.pipeline import parse_file
 
@@ -164,7 +164,7 @@ def archive_reading(pdf: Path) -> tuple[dict, float]:
     doc = parse_file(pdf, ParseOptions(max_bytes=50 * 1024 * 1024))
     seconds = time.perf_counter() - started
     text = "\n".join([doc.meta.title, doc.meta.subtitle, *(piece for s in doc.sections for piece in (s.title, *s.paragraphs)),
-                      *(n.text for n in doc.footnotes)])
+                      *(n.text for n in doc.footnotes), *(t for texts in doc.parts.values() for t in texts)])
     return {"text": re.sub(r"\[\^\d+\]", " ", text), "titles": [s.title for s in doc.sections if s.title],
             "notes": [n.text for n in doc.footnotes if n.cited]}, seconds
 

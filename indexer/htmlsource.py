@@ -462,8 +462,10 @@ def _wrap_loose_text(root: Element) -> None:
     >>> [(b.kind, b.text) for b in element_blocks(contents)]
     [('item', '6. Practices'), ('item', '6.1. Rules')]
     """
-    for tag in list(root.iter(*BLOCK_TAGS)):
-        if tag.tag in ("hgroup", *HEADINGS) or not any(_holds_block(child) for child in tag):
+    blocks = list(root.iter(*BLOCK_TAGS))
+    holders = _holding_blocks(blocks, root)
+    for tag in blocks:
+        if tag.tag in ("hgroup", *HEADINGS) or tag not in holders:
             continue
         wrapper = "li" if tag.tag == "li" else "p"
         loose = None  # the paragraph gathering the current run of text and inline elements
@@ -474,7 +476,7 @@ def _wrap_loose_text(root: Element) -> None:
         for child in list(tag):
             if child is loose:
                 continue
-            if _holds_block(child):
+            if _is_block(child) or child in holders:
                 loose = None
                 if (child.tail or "").strip():
                     loose = etree.Element(wrapper)
@@ -492,9 +494,18 @@ def _is_block(tag: Element) -> bool:
     return isinstance(tag.tag, str) and tag.tag in BLOCK_TAGS
 
 
-def _holds_block(tag: Element) -> bool:
-    """Whether an element is a block or has one inside it (a nested ``<ul>`` of list items)."""
-    return _is_block(tag) or (isinstance(tag.tag, str) and next(tag.iterdescendants(*BLOCK_TAGS), None) is not None)
+def _holding_blocks(blocks: list[Element], root: Element) -> set[Element]:
+    """The elements up to ``root`` with a block inside them (a nested ``<ul>`` of list items), found by one
+    walk up from each block that stops where an earlier walk went."""
+    holders: set[Element] = set()
+    for block in blocks:
+        for parent in block.iterancestors():
+            if parent in holders:
+                break
+            holders.add(parent)
+            if parent is root:
+                break
+    return holders
 
 
 def element_blocks(root: Element) -> list[Block]:

@@ -110,9 +110,7 @@ def entries(doc: Document, record_hash: str) -> Iterator[dict]:
     language = doc.meta.language
     shared = {
         "doc_id": doc.id, "title": language_marked(doc.meta.title, language), "authors": " ; ".join(doc.meta.authors),
-        "author_facet": ",".join(a.replace(",", " ") for a in doc.meta.authors),
-        "publisher": doc.meta.publisher, "publisher_facet": doc.meta.publisher,
-        "year": doc.meta.year, "date": doc.meta.date, "language": language,
+        "publisher": doc.meta.publisher,
     }
     facts = {"title": doc.meta.title, "authors": list(doc.meta.authors), "date": doc.meta.date,
              "publisher": doc.meta.publisher, "language": language}

@@ -9,7 +9,7 @@ from pathlib import Path
 from whoosh import columns, formats, scoring
 from whoosh.analysis import Analyzer, Token
 from whoosh.analysis.filters import STOP_WORDS
-from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema
 from whoosh.lang import stopwords_for_language
 from whoosh.support.charset import accent_map
 
@@ -19,8 +19,8 @@ from indexer.scripts import (LEMMATISED, SNOWBALL, WORD, DictionaryForms, Snowba
 
 RUSSIAN_STOPS = frozenset(w.replace("ё", "е") for w in stopwords_for_language("ru"))
 # 10 was a word-pair schema, since reverted; 12 indexes the abstract; 13 analyses by script; 14 adds the stems
-# of a document's own language
-SCHEMA_VERSION = 16
+# of a document's own language; 17 filters by the entry table, not by fields repeated in every passage
+SCHEMA_VERSION = 17
 VERSION_FILE = "schema_version.json"
 
 
@@ -268,12 +268,7 @@ def build_schema() -> Schema:
                                 multitoken_query="phrase")),
         title=spans_read(TEXT(analyzer=text_analyzer(), multitoken_query="phrase")),
         authors=spans_read(TEXT(analyzer=name_analyzer(), multitoken_query="phrase")),
-        author_facet=KEYWORD(commas=True, lowercase=False),
         publisher=spans_read(TEXT(analyzer=name_analyzer())),
-        publisher_facet=ID(),
-        year=ID(),
-        language=ID(),
-        date=ID(),
         facts=COLUMN(columns.PickleColumn(columns.VarBytesColumn())),
         record_hash=STORED(),
     )

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field, fields
 
 from whoosh import qparser
 from whoosh.highlight import Fragment, HtmlFormatter, PinpointFragmenter, WholeFragmenter, get_text, highlight
-from whoosh.query import And, AndNot, Every, Not, Or, Phrase, Prefix, Query, Term, TermRange, Wildcard
+from whoosh.query import And, AndNot, Every, Not, Or, Phrase, Prefix, Query, Term, Wildcard
 from whoosh.searching import Hit as WhooshHit
 from whoosh.searching import Results
 from whoosh.spelling import Corrector
@@ -481,9 +481,7 @@ def search(index: ArchiveIndex, request: SearchRequest, searcher=None,
     expanded, added = expand_variants(text, variants)
     table = index.entry_table(searcher)
     query = without_function_words(parse_query(expanded, index, table.languages))
-    where = _filter(request)
-    matcher = DocumentMatcher(searcher, table, index.field_lengths, deadline,
-                              set(where.docs(searcher)) if where is not None else None)
+    matcher = DocumentMatcher(searcher, table, index.field_lengths, deadline, filtered_entries(request, table))
     matched = matcher.match(query)
     words, loose = loosened(query)
     match, with_all = Match("all", words, len(matched.docs)), set(matched.docs) if words else set()
@@ -696,16 +694,25 @@ def _looked_up_values(searcher, query: Query, docnums: list[int]) -> dict[str, d
     return found
 
 
-def _filter(request: SearchRequest) -> Query | None:
-    """The filters of a request as one query (None when there are none)."""
-    terms: list[Query] = [Term(field, getattr(request, name)) for name, field in
-                          (("author", "author_facet"), ("publisher", "publisher_facet"), ("year", "year"),
-                           ("kind", "kind"), ("language", "language"), ("doc_id", "doc_id")) if getattr(request, name)]
-    if request.date_from or request.date_to:
-        # dates are YYYY, YYYY-MM or YYYY-MM-DD: "~" sorts after them, so "2017~" takes in all of 2017
-        terms.append(TermRange("date", request.date_from or None,
-                               request.date_to + "~" if request.date_to else None))
-    return And(terms) if terms else None
+def filtered_entries(request: SearchRequest, table: EntryTable) -> set[int] | None:
+    """The entry numbers a request's filters leave (None when it has none), read from the entry table:
+    the document's facts and each entry's kind, so the index holds no field for them per passage."""
+    def kept(facts: DocumentFacts) -> bool:
+        return ((not request.author or request.author in facts.authors)
+                and (not request.publisher or request.publisher == facts.publisher)
+                and (not request.year or request.year == facts.year)
+                and (not request.language or request.language == facts.language)
+                and (not request.doc_id or request.doc_id == facts.doc_id)
+                # dates are YYYY, YYYY-MM or YYYY-MM-DD: "~" sorts after them, so "2017~" takes in all of 2017
+                and (not (request.date_from or request.date_to) or facts.date != "")
+                and (not request.date_from or facts.date >= request.date_from)
+                and (not request.date_to or facts.date <= request.date_to + "~"))
+
+    if not request.filters():
+        return None
+    documents = {doc_id for doc_id, facts in table.facts.items() if kept(facts)}
+    return {n for n, doc_id in enumerate(table.doc_of)
+            if doc_id in documents and (not request.kind or table.kind_of[n] == request.kind)}
 
 
 def _facets(ranked: list[RankedDocument], kinds: Counter,
