@@ -8,7 +8,8 @@ made them: the next line of the same type size and weight, in the same column, a
 line's height below. A line that starts a column beside others joins the box it continues, so a
 page drawn row by row across two columns is still read a column at a time. An Arabic, Persian or
 Hebrew word that a page draws left to right (chromium's PDFs), and PDFium gives in that order, is
-turned to its reading order by its letters' places.
+turned to its reading order by its letters' places, and so is a right-to-left line drawn word by
+word from the left.
 """
 from __future__ import annotations
 
@@ -21,12 +22,14 @@ LINE_GAP = 0.5  # a box's next line stands at most this many line heights below 
 SAME_SIZE = 1.0  # points of type size by which lines of one box may differ
 WORD_GAP = 1.5  # a wider gap than this many times the type size parts two lines (a page number beside a head)
 FULL_LINE = 0.9  # a line this share of the page's text width wide is full; a shorter one shows where it starts
+RTL_PAGE = 0.15  # a page with this share of right-to-left letters may have lines of Latin letters alone set
+# right to left (an Arabic manual's "6.1.4. Using Mirrors"); on other pages only a line with such letters may
 SPARSE = 0.75  # a run wider than this many times its size a character may hold such a gap (text is about 0.5)
 LOOK_BACK = 4  # boxes a line may continue: the last few (two or three columns side by side)
 DIGITS = re.compile(r"\d+")
 LINE_PIECE = re.compile(r"[^\r\n]+")  # a page's text between the line breaks PDFium puts in
 UNMAPPED = re.compile("[\x00\x01\x03-\x08\ufffd]")  # glyphs PDFium maps to no character
-SOFT_HYPHEN = re.compile("[\x02\ufffe]")
+SOFT_HYPHEN = re.compile("[\x02\ufffe]")  # PDFium's mark of a hyphen that ends a line (older and newer)
 MARKS = "\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u08d3-\u08ff"  # Hebrew and Arabic marks
 RTL_LETTERS = "\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb1d-\ufdff\ufe70-\ufefc"
 RTL_WORD = re.compile(f"[{RTL_LETTERS}]{{2,}}")
@@ -287,7 +290,10 @@ def _in_reading_order(text: str, boxes: list[tuple]) -> str:
     text = "".join(letters)
     inked = [box for box in boxes if box[2] > box[0]]
     page = (min(box[0] for box in inked), max(box[2] for box in inked)) if inked else (0.0, 0.0)
-    return LINE_PIECE.sub(lambda line: _line_in_reading_order(line, boxes, page), text)
+    rtl = len(re.findall(f"[{RTL_LETTERS}]", text))
+    any_line = rtl >= RTL_PAGE * (rtl + len(LTR_LETTER.findall(text)))
+    return LINE_PIECE.sub(lambda line: _line_in_reading_order(line, boxes, page)
+                          if any_line or re.search(f"[{RTL_LETTERS}]", line.group()) else line.group(), text)
 
 
 def _line_in_reading_order(line: re.Match, boxes: list[tuple], page: tuple[float, float]) -> str:

@@ -364,3 +364,16 @@ def test_an_arabic_page_printed_by_chromium_is_read_in_reading_order(tmp_path):
     assert not words & {"نودايصلا", "ةنيدملا", "ءانيملا"}  # the same words drawn left to right
     titles = [s.title for s in doc.sections]
     assert "2.1. المنارة القديمة" in titles and "2.2. ضبط الفانوس lamp.conf" in titles  # the words in reading order
+
+
+def test_a_left_to_right_page_quoting_arabic_keeps_its_lines_as_drawn():
+    """Only a page with a fair share of right-to-left letters has its Latin lines read from the right: an
+    English page quoting one Arabic word keeps its right-aligned "Page 3" as it is."""
+    from indexer.pdflayout import _in_reading_order
+
+    sentence = "The harbour master greeted the crews with the word السلام before the long winter season began."
+    lines = [sentence, "Page 3"]
+    text = "\r\n".join(lines)
+    boxes = [(10 + 5 * i, 700, 14 + 5 * i, 710) for i in range(len(sentence))] + [(0, 0, 0, 0)] * 2
+    boxes += [(460 + 5 * i, 40, 464 + 5 * i, 50) for i in range(len("Page 3"))]
+    assert _in_reading_order(text, boxes).split("\r\n")[1] == "Page 3"
