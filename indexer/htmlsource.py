@@ -513,7 +513,7 @@ def element_blocks(root: Element) -> list[Block]:
     blocks: list[Block] = []
     grouped = {t for group in root.iter("hgroup") for t in group.iterdescendants()}  # read with their group
     tags = [t for t in root.iter(*BLOCK_TAGS) if t is not root and t not in grouped]
-    containers = _containers(tags, root)
+    containers = _holding_blocks(tags, root)  # the blocks that hold blocks: their text is read in those
     for tag in tags:
         if tag.tag == "hr":
             blocks.append(Block("* * *", "sep"))
@@ -521,7 +521,7 @@ def element_blocks(root: Element) -> list[Block]:
             heading, lines = heading_group(tag)
             level = min((int(h.tag[1]) for h in tag.iter(*HEADINGS)), default=2)
             blocks += [Block(heading, "heading", level=level)] + [Block(line) for line in lines]
-        elif id(tag) not in containers and (text := _block_text(tag)):
+        elif tag not in containers and (text := _block_text(tag)):
             kind = "heading" if tag.tag in HEADINGS else "item" if tag.tag == "li" else "para"
             blocks.append(Block(text, kind, level=int(tag.tag[1]) if kind == "heading" else 0))
     return blocks
@@ -547,20 +547,6 @@ def _block_text(tag: Element) -> str:
     """A block's text with white space folded and markers against the word before them."""
     text = " ".join("".join(tag.itertext()).split())
     return re.sub(r"\s+(\[\^\d+\])", r"\1", text) if "[^" in text else text
-
-
-def _containers(tags: list[Element], root: Element) -> set[int]:
-    """The ids of the block elements that hold another block element (one walk up from each block)."""
-    block_names = set(BLOCK_TAGS)
-    containers: set[int] = set()
-    for tag in tags:
-        for parent in tag.iterancestors():
-            if parent is root:
-                break
-            if parent.tag in block_names:
-                containers.add(id(parent))
-                break
-    return containers
 
 
 def _normalise_levels(blocks: list[Block], title: str) -> list[Block]:

@@ -32,6 +32,7 @@ UNMAPPED = re.compile("[\x00\x01\x03-\x08\ufffd]")  # glyphs PDFium maps to no c
 SOFT_HYPHEN = re.compile("[\x02\ufffe]")  # PDFium's mark of a hyphen that ends a line (older and newer)
 MARKS = "\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u08d3-\u08ff"  # Hebrew and Arabic marks
 RTL_LETTERS = "\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb1d-\ufdff\ufe70-\ufefc"
+RTL_LETTER = re.compile(f"[{RTL_LETTERS}]")
 RTL_WORD = re.compile(f"[{RTL_LETTERS}]{{2,}}")
 LTR_LETTER = re.compile(f"(?![{RTL_LETTERS}])[^\\W\\d_]")  # a letter of the other scripts
 _LTR_WORD = f"[/~]*{LTR_LETTER.pattern}(?:[^{RTL_LETTERS}\\s]*(?![{RTL_LETTERS}])[^\\W_])?"
@@ -290,10 +291,15 @@ def _in_reading_order(text: str, boxes: list[tuple]) -> str:
     text = "".join(letters)
     inked = [box for box in boxes if box[2] > box[0]]
     page = (min(box[0] for box in inked), max(box[2] for box in inked)) if inked else (0.0, 0.0)
-    rtl = len(re.findall(f"[{RTL_LETTERS}]", text))
-    any_line = rtl >= RTL_PAGE * (rtl + len(LTR_LETTER.findall(text)))
+    rtl, ltr = _letters(text)
+    any_line = rtl >= RTL_PAGE * (rtl + ltr)
     return LINE_PIECE.sub(lambda line: _line_in_reading_order(line, boxes, page)
-                          if any_line or re.search(f"[{RTL_LETTERS}]", line.group()) else line.group(), text)
+                          if any_line or RTL_LETTER.search(line.group()) else line.group(), text)
+
+
+def _letters(text: str) -> tuple[int, int]:
+    """How many right-to-left letters, and letters of the other scripts, a text holds."""
+    return len(RTL_LETTER.findall(text)), len(LTR_LETTER.findall(text))
 
 
 def _line_in_reading_order(line: re.Match, boxes: list[tuple], page: tuple[float, float]) -> str:
@@ -323,7 +329,7 @@ def _line_in_reading_order(line: re.Match, boxes: list[tuple], page: tuple[float
 
 def _strong(segment: str) -> bool:
     """Whether a segment of a line is a word, run or number, read in its own direction (not spaces and marks)."""
-    return bool(LTR_LETTER.match(segment) or segment[0].isdigit() or re.match(f"[{RTL_LETTERS}]", segment))
+    return bool(LTR_LETTER.match(segment) or segment[0].isdigit() or RTL_LETTER.match(segment))
 
 
 def _left(boxes: list[tuple], start: int, end: int) -> float:
@@ -341,7 +347,8 @@ def _right_to_left(line: re.Match, boxes: list[tuple], page: tuple[float, float]
     left, right = min(box[0] for box in inked), max(box[2] for box in inked)
     if right - left < FULL_LINE * (page[1] - page[0]):
         return page[1] - right < left - page[0]
-    return len(re.findall(f"[{RTL_LETTERS}]", line.group())) >= len(LTR_LETTER.findall(line.group()))
+    rtl, ltr = _letters(line.group())
+    return rtl >= ltr
 
 
 _NAME = ctypes.create_string_buffer(96)
