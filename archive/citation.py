@@ -96,13 +96,14 @@ def _with_particle(family: str, name: dict) -> dict:
     return {"family": " ".join(words[cut:]), **name, **({"non-dropping-particle": particle} if particle else {})}
 
 
-def full_family(name: dict) -> str:
-    """A CSL name's family name with its particle, as written: "van der Berg".
+def inverted_name(name: dict) -> str:
+    """A person's CSL name as "Family, Given", the family name with its particle as written.
 
-    >>> full_family({"family": "Berg", "non-dropping-particle": "van der"})
-    'van der Berg'
+    >>> inverted_name({"family": "Berg", "given": "Anna", "non-dropping-particle": "van der"}), inverted_name({"family": "Ito"})
+    ('van der Berg, Anna', 'Ito')
     """
-    return " ".join(filter(None, (name.get("non-dropping-particle"), name.get("family"))))
+    family = " ".join(filter(None, (name.get("non-dropping-particle"), name.get("family"))))
+    return ", ".join(filter(None, (family, name.get("given"))))
 
 
 def citation_key(doc: Document) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import re
 
-from archive.citation import MONTHS, full_family
+from archive.citation import MONTHS, inverted_name
 
 BIBTEX_TYPES = {"report": "techreport", "chapter": "incollection", "article-journal": "article",
                 "article-magazine": "article", "article-newspaper": "article", "book": "book", "thesis": "phdthesis",
@@ -38,8 +38,7 @@ def bibtex_name(name: dict) -> str:
     """A BibTeX name: "Family, Given", or a corporate name in braces so it is never split."""
     if "literal" in name:
         return "{" + bibtex_escape(name["literal"]) + "}"
-    given, family = name.get("given"), full_family(name)
-    return bibtex_escape(f"{family}, {given}" if given else family)
+    return bibtex_escape(inverted_name(name))
 
 
 def to_bibtex(items: list[dict]) -> str:
@@ -90,7 +89,7 @@ def _ris_record(item: dict) -> str:
     """One record."""
     lines = [("TY", RIS_TYPES.get(item["type"], "GEN")), ("ID", item["id"])]
     for name in item.get("author", []):
-        lines.append(("AU", name.get("literal") or ", ".join(filter(None, (full_family(name), name.get("given"))))))
+        lines.append(("AU", name.get("literal") or inverted_name(name)))
     report = item["type"] == "report"
     first, _, last = item.get("page", "").partition("-")
     lines += [("TI", item.get("title", "")), ("T2", item.get("collection-title" if report else "container-title", "")),
