@@ -24,7 +24,7 @@ from archive.model import Document, Metadata
 from archive.store import Store, file_sha256, record_hash, records_dir
 from indexer.index import ArchiveIndex, IndexUnavailable, rebuild, segment_damage
 from indexer.options import ParseOptions
-from indexer.parsepool import parse_limited
+from indexer.parsepool import parse_limited, start_fork_server
 from indexer.pipeline import SIDECAR_SUFFIXES, parse_file
 from indexer.read import FORMATS, path_text, read_bytes, source_format
 from indexer.search import MAX_PAGE, MAX_PER_PAGE, SearchRequest, search
@@ -162,6 +162,8 @@ def ingest(paths: Iterable[Path], settings: Settings, options: ParseOptions,
     """Add every supported file under ``paths``; report each as added, unchanged, replaced or failed
     (``on_start`` is told how many files there are to report first)."""
     report = IngestReport()
+    if workers != 0:
+        start_fork_server()
     files, report.failed = collect_sources(paths, follow_symlinks, report.skipped)
     if on_start:
         on_start(len(files) + len(report.failed))

@@ -21,6 +21,7 @@ from typing import Callable, Iterator
 from indexer.options import ParseOptions
 
 OWNER_CHECK_SECONDS = 0.5  # how often a worker looks whether the ingest that started it still runs
+LARGE_SHARE = 0.5  # a file holding more than this share of one worker's even part of the bytes is started first
 
 
 class Worker:
@@ -47,13 +48,22 @@ class Worker:
         self.conn.close()
 
 
+def start_fork_server() -> None:
+    """Start the workers' fork server without waiting for it: it loads the parsers (about a second)
+    while the ingest finds its files and opens the store."""
+    import multiprocessing.forkserver
+
+    multiprocessing.get_context("forkserver")
+    multiprocessing.forkserver.ensure_running()
+
+
 def parse_limited(files: list[Path], options: ParseOptions, workers: int,
                   parse: Callable[[Path, ParseOptions], object]) -> Iterator[tuple[Path, object]]:
     """Each file with ``parse``'s result (a Document or an error line), in order, parsed by ``workers``
     worker processes under the options' time and memory limits.
     """
     pool = [Worker(parse, options) for _ in range(min(workers, len(files)) or 1)]
-    pending, done, next_out = list(enumerate(files)), {}, 0
+    pending, done, next_out = dispatch_order(files, _sizes(files), len(pool)), {}, 0
     try:
         while next_out < len(files):
             for worker in pool:
@@ -78,6 +88,36 @@ def parse_limited(files: list[Path], options: ParseOptions, workers: int,
     finally:
         for worker in pool:
             worker.stop()
+
+
+def dispatch_order(files: list[Path], sizes: list[int], workers: int) -> list[tuple[int, Path]]:
+    """(number, path) of each file in the order to start them: the large ones first, largest first,
+    then the rest in order.
+
+    Results are taken in order, so small files stay in order and flow to the index as they are read;
+    a large file started last would leave the other workers idle while it alone is read.
+
+    >>> names = [Path(n) for n in ("a.html", "b.html", "report.pdf", "c.html", "manual.pdf")]
+    >>> [path.name for _, path in dispatch_order(names, [10, 10, 900, 10, 1000], 2)]
+    ['manual.pdf', 'report.pdf', 'a.html', 'b.html', 'c.html']
+    >>> [path.name for _, path in dispatch_order(names, [10, 10, 10, 10, 10], 2)]
+    ['a.html', 'b.html', 'report.pdf', 'c.html', 'manual.pdf']
+    """
+    large = LARGE_SHARE * sum(sizes) / workers
+    numbered = list(enumerate(files))
+    first = sorted((item for item in numbered if sizes[item[0]] > large), key=lambda item: -sizes[item[0]])
+    return first + [item for item in numbered if sizes[item[0]] <= large]
+
+
+def _sizes(files: list[Path]) -> list[int]:
+    """Each file's size in bytes (0 for one that cannot be read: its parser reports why)."""
+    sizes = []
+    for path in files:
+        try:
+            sizes.append(path.stat().st_size)
+        except OSError:
+            sizes.append(0)
+    return sizes
 
 
 class _Failed(str):

@@ -221,3 +221,23 @@ def test_deeply_nested_markdown_keeps_its_text(hostile_batch):
     store.close()
     assert "the innermost harbour words" in texts["Deep Quote"]
     assert all(f"item{i}" in texts["Deep List"] for i in (0, 15, 2999))
+
+
+
+def logged_read(path: Path, options: ParseOptions) -> str:
+    """A parser that notes each file's name in read.log beside it, in the order it reads them."""
+    with (path.parent / "read.log").open("a") as log:
+        log.write(path.name + "\n")
+    return f"read {path.name}"
+
+
+def test_a_large_file_is_read_first_and_results_keep_their_order(tmp_path):
+    """One worker reads in its dispatch order: the large file last in the list first; results stay in order."""
+    from indexer.parsepool import parse_limited
+
+    names = ["a.txt", "b.txt", "c.txt", "large.txt"]
+    for name in names:
+        (tmp_path / name).write_text("x" * (90_000 if name == "large.txt" else 100))
+    results = list(parse_limited([tmp_path / n for n in names], ParseOptions(), 1, logged_read))
+    assert [(path.name, text) for path, text in results] == [(n, f"read {n}") for n in names]
+    assert (tmp_path / "read.log").read_text().split() == ["large.txt", "a.txt", "b.txt", "c.txt"]
