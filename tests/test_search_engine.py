@@ -323,3 +323,20 @@ def test_a_phrase_is_marked_only_where_it_stands(index, client, corpus_ids):
     assert any(m.group(1).lower() != "peace" for m in marked.finditer(loose)), "words alone are marked anywhere"
     page = client.get(f"/documents/{corpus_ids['003']}", query_string={"q": '"peace treaty"'}).text
     assert {m.group(1).lower() for m in marked.finditer(page)} == {"peace"}
+
+
+def test_a_commits_lengths_read_once_are_whooshs_own(corpus_settings):
+    """The lengths a commit writes postings by (read once per field) match Whoosh's own reader, entry by entry."""
+    from whoosh.codec.whoosh3 import W3PerDocReader
+
+    from indexer.index import LengthsReadOnce
+
+    ix = ArchiveIndex(corpus_settings.index_dir).ix
+    for segment in ix._segments():
+        own = W3PerDocReader(ix.storage, segment)
+        once = LengthsReadOnce(W3PerDocReader(ix.storage, segment))
+        for fieldname in ("content", "title"):
+            assert [once.doc_field_length(n, fieldname) for n in range(segment.doc_count_all())] == \
+                   [own.doc_field_length(n, fieldname) for n in range(segment.doc_count_all())]
+        own.close()
+        once.close()
