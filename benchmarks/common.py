@@ -62,6 +62,11 @@ def pdf_corpus() -> list[Path]:
                   and p.stat().st_size > 10_000 and "examples" not in p.parts)
 
 
+def dev_pdfs() -> list[Path]:
+    """The PDF benchmark's dev PDFs (``python -m benchmarks pdf`` makes them in cache/pdf-dev/)."""
+    return sorted((CACHE / "pdf-dev").glob("*.pdf"))
+
+
 def corpus_files() -> list[Path]:
     """The five real documents of ../shared/corpus."""
     files = sorted(p for p in CORPUS.iterdir() if p.is_file())

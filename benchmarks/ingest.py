@@ -15,8 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import (CACHE, TreeMemory, corpus_files, folder_mb, large_corpus, pdf_corpus, peak_rss_mb,
-                               run_child, scale_corpus, write_results)
+from benchmarks.common import (CACHE, TreeMemory, corpus_files, dev_pdfs, folder_mb, large_corpus, pdf_corpus,
+                               peak_rss_mb, run_child, scale_corpus, write_results)
 
 TARGET_MB_PER_S = 2.0
 ROUNDS = 3
@@ -73,8 +73,9 @@ def measure_baseline(texts: Path, data_dir: Path) -> dict:
 
 
 def files_of(corpus: str) -> list[Path]:
-    """The files of a named corpus: the five documents, the HTML manuals, the PDF manuals, or an archive's files."""
-    return {"corpus": corpus_files, "scale": scale_corpus, "pdf": pdf_corpus,
+    """The files of a named corpus: the five documents, the HTML manuals, the PDF manuals, the PDF
+    benchmark's dev PDFs, or an archive's files."""
+    return {"corpus": corpus_files, "scale": scale_corpus, "pdf": pdf_corpus, "pdf-dev": dev_pdfs,
             "scale-archive": lambda: scale_corpus() + corpus_files(),
             "large-archive": lambda: large_corpus() + corpus_files()}[corpus]()
 

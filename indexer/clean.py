@@ -49,6 +49,9 @@ LIST_ITEM = re.compile(r"^\s*(?:[-*•▪–]|\d{1,3}[.)])\s+")
 PAGE_NUMBER = re.compile(r"^\s*(?:[-–—]\s*)?(?:page\s+)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?(?:\s*[-–—])?\s*$", re.I)
 TOC_HEADING = re.compile(r"^\s*(?:table of )?contents\s*$", re.I)
 TOC_ENTRY = re.compile(r"^\s*(?P<title>\S.*?)(?:\s*\.{2,}\s*|\s*…+\s*|\t+\s*|\s{2,})(?P<page>\d{1,4})\s*$")
+LINE_END_HYPHEN = re.compile(r"([^\W_]+)-\n([^\W_]+)")  # a word, a hyphen ending its line, the next line's word
+WORD = re.compile(r"[^\W_]+")
+COMPOUND = re.compile(r"[^\W_]+(?:-[^\W_]+)+")
 NUMBERED = re.compile(r"^(\d+(?:\.\d+)*)\.?\s+\S")  # a numbered heading: "2.1 Referring to…"
 
 
@@ -197,13 +200,45 @@ def remove_running_heads(text: str) -> str:
     return map_lines(text, lambda line: line.strip() not in repeated) if repeated else text
 
 
-def rejoin_hyphenated(text: str) -> str:
-    """A word hyphenated across a line break is joined again; real hyphens before capitals stay.
+def rejoin_hyphenated(text: str, vocabulary: Counter | None = None) -> str:
+    """A word hyphenated across a line break is joined again; a compound keeps its hyphen.
 
-    >>> rejoin_hyphenated("a rapproche-\\nment between Japan-\\nRussia")
-    'a rapprochement between Japan-\\nRussia'
+    The text's own words decide (``vocabulary``: those of a larger text it is part of): the joined
+    word or the compound, whichever stands elsewhere more often; where neither does, the compound
+    if both halves are words of their own. A hyphen before a capital or a digit is always real.
+
+    >>> rejoin_hyphenated("a rapproche-\\nment between Japan-\\nRussia, 1990-\\n1995")
+    'a rapprochement between Japan-Russia, 1990-1995'
+    >>> rejoin_hyphenated("the non-\\nfree section: free software is not a non issue")
+    'the non-free section: free software is not a non issue'
+    >>> rejoin_hyphenated("non-free, non-free and firmware-nonfree; non-\\nfree")
+    'non-free, non-free and firmware-nonfree; non-free'
+    >>> rejoin_hyphenated("a device, and the de-\\nvice of the de facto vice")
+    'a device, and the device of the de facto vice'
     """
-    return re.sub(r"(?<=[a-zà-ÿ])-\n(?=[a-zà-ÿ])", "", text)
+    if "-\n" not in text:
+        return text
+    words = vocabulary if vocabulary is not None else words_of(text)
+
+    def rejoined(found: re.Match) -> str:
+        left, right = found.group(1), found.group(2)
+        joined, compound = words[(left + right).lower()], words[f"{left}-{right}".lower()]
+        if not right[:1].islower() or compound > joined or (
+                compound == joined == 0 and words[left.lower()] and words[right.lower()]):
+            return f"{left}-{right}"
+        return left + right
+    return LINE_END_HYPHEN.sub(rejoined, text)
+
+
+def words_of(text: str) -> Counter:
+    """How often each lower-cased word and hyphenated compound stands in a text, those broken at a
+    line end left out.
+
+    >>> sorted(words_of("High-powered talks on a cold-\\nwater port, high up").items())[:4]
+    [('a', 1), ('high', 2), ('high-powered', 1), ('on', 1)]
+    """
+    whole = LINE_END_HYPHEN.sub(" ", text).lower()
+    return Counter(WORD.findall(whole)) + Counter(COMPOUND.findall(whole))
 
 
 def remove_promos(text: str) -> str:

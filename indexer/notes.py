@@ -5,6 +5,7 @@ import re
 
 from archive.model import MARKER, Citation, Footnote, Section
 from indexer.blocks import Block
+from indexer.sections import toc_key
 
 SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 BODY_MARKER = re.compile(r"(?<![⁰-⁹¹²³])([⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3})(?![⁰-⁹¹²³])|\s?\[\^?(\d{1,3})\]")
@@ -35,8 +36,11 @@ def marker_numbers(blocks: list[Block]) -> set[int]:
     return numbers
 
 
-def extract_notes(blocks: list[Block]) -> tuple[list[Block], dict[int, str]]:
+def extract_notes(blocks: list[Block], listed: frozenset[str] = frozenset()) -> tuple[list[Block], dict[int, str]]:
     """Move numbered note runs out of the body, joining a paragraph a page-foot block split.
+
+    ``listed``: the ``toc_key`` of each heading the contents or outline lists: such a line opening a
+    page is never the rest of the paragraph before it, even when that paragraph has no stop.
 
     A run of paragraphs numbered on from the last note is taken as notes when the body cites
     one of its numbers, or when a "Notes" heading introduces it. Notes already marked as such
@@ -65,7 +69,7 @@ def extract_notes(blocks: list[Block]) -> tuple[list[Block], dict[int, str]]:
             i += len(run)
             split_here = True
             continue
-        if split_here and body and _continues(body[-1], block):
+        if split_here and body and _continues(body[-1], block) and toc_key(block.text) not in listed:
             body[-1] = Block(f"{body[-1].text} {block.text}", body[-1].kind, standalone=body[-1].standalone,
                              break_before=body[-1].break_before)
         else:

@@ -18,6 +18,7 @@ import re
 from typing import NamedTuple
 
 RAISED = 0.8  # a digit this much smaller than its line's type, set above its baseline, is a note marker
+CAP_HEIGHT = 0.7  # a capital's height, as a share of the type size
 LINE_GAP = 0.5  # a box's next line stands at most this many line heights below its last
 SAME_SIZE = 1.0  # points of type size by which lines of one box may differ
 WORD_GAP = 1.5  # a wider gap than this many times the type size parts two lines (a page number beside a head)
@@ -27,6 +28,7 @@ RTL_PAGE = 0.15  # a page with this share of right-to-left letters may have line
 SPARSE = 0.75  # a run wider than this many times its size a character may hold such a gap (text is about 0.5)
 LOOK_BACK = 4  # boxes a line may continue: the last few (two or three columns side by side)
 DIGITS = re.compile(r"\d+")
+LETTER = re.compile(r"[^\W\d_]")
 LINE_PIECE = re.compile(r"[^\r\n]+")  # a page's text between the line breaks PDFium puts in
 UNMAPPED = re.compile("[\x00\x01\x03-\x08\ufffd]")  # glyphs PDFium maps to no character
 SOFT_HYPHEN = re.compile("[\x02\ufffe]")  # PDFium's mark of a hyphen that ends a line (older and newer)
@@ -72,13 +74,13 @@ class Line:
 
     def __init__(self, run: Run):
         self.runs = [run]
-        self.bottom, self.top, self.left, self.right = run.bottom, run.top, run.left, run.right
+        self.bottom, self.top, self.left, self.right = run.bottom, _top(run), run.left, run.right
         self.size = run.size if _lettered(run) else 0.0
 
     def add(self, run: Run) -> None:
         """Put a run at the line's end."""
         self.runs.append(run)
-        self.bottom, self.top = min(self.bottom, run.bottom), max(self.top, run.top)
+        self.bottom, self.top = min(self.bottom, run.bottom), max(self.top, _top(run))
         self.left, self.right = min(self.left, run.left), max(self.right, run.right)
         if _lettered(run):
             self.size = max(self.size, run.size)
@@ -106,9 +108,15 @@ class Line:
         return "".join(pieces).rstrip()
 
 
+def _top(run: Run) -> float:
+    """A run's top, at least as high as a capital's: a line of a lone stop or bracket (a line break
+    before ".", say) stands as high as a line of letters, and a note number raised beside it joins it."""
+    return max(run.top, run.bottom + CAP_HEIGHT * run.size)
+
+
 def _lettered(run: Run) -> bool:
     """Whether a run holds a letter."""
-    return any(c.isalpha() for c in run.text)
+    return LETTER.search(run.text) is not None
 
 
 def page_boxes(document) -> list[list[Box]]:
@@ -238,17 +246,15 @@ def _char_box(text_page, index: int) -> tuple[float, float, float, float]:
     import pypdfium2.raw as pdfium_c
 
     pdfium_c.FPDFText_GetCharBox(text_page, index, *_BOX_REFS)
-    left, right, bottom, top = (value.value for value in _BOX)
-    return left, bottom, right, top
+    return _BOX[0].value, _BOX[2].value, _BOX[1].value, _BOX[3].value  # it writes left, right, bottom, top
 
 
 def _rect(text_page, index: int) -> tuple[float, float, float, float]:
     """A box of the last FPDFText_CountRects call, as (left, bottom, right, top)."""
     import pypdfium2.raw as pdfium_c
 
-    left, top, right, bottom = (ctypes.c_double() for _ in range(4))
-    pdfium_c.FPDFText_GetRect(text_page, index, *map(ctypes.byref, (left, top, right, bottom)))
-    return left.value, bottom.value, right.value, top.value
+    pdfium_c.FPDFText_GetRect(text_page, index, *_BOX_REFS)
+    return _BOX[0].value, _BOX[3].value, _BOX[2].value, _BOX[1].value  # it writes left, top, right, bottom
 
 
 def _page_text(text_page) -> str:
@@ -352,7 +358,7 @@ def _right_to_left(line: re.Match, boxes: list[tuple], page: tuple[float, float]
 
 
 _NAME = ctypes.create_string_buffer(96)
-_BOX = [ctypes.c_double() for _ in range(4)]  # FPDFText_GetCharBox's left, right, bottom, top
+_BOX = [ctypes.c_double() for _ in range(4)]  # the four sides PDFium writes (each call's own order)
 _BOX_REFS = [ctypes.byref(value) for value in _BOX]
 
 
@@ -411,9 +417,9 @@ def _continues(last: Line, line: Line) -> bool:
     """Whether a line is the next of a box whose last line is ``last``."""
     height = max(last.top - last.bottom, line.top - line.bottom, 1.0)
     below = last.bottom - line.top
-    return (abs(last.type_size - line.type_size) <= SAME_SIZE and last.bold == line.bold
-            and -0.5 * height <= below <= LINE_GAP * height
-            and line.left < last.right and line.right > last.left)
+    return (abs(last.type_size - line.type_size) <= SAME_SIZE and -0.5 * height <= below <= LINE_GAP * height
+            and line.left < last.right and line.right > last.left
+            and (last.bold == line.bold or not (last.size and line.size)))  # a line of no letters has no weight
 
 
 def _box(lines: list[Line], page_height: float) -> Box:

@@ -11,6 +11,7 @@ the outline and the page labels come from PDFium, the XMP packet from pdfminer.s
 """
 from __future__ import annotations
 
+import bisect
 import datetime
 import io
 import itertools
@@ -24,7 +25,7 @@ from archive.errors import SourceError
 from archive.model import Footnote, Metadata, Section
 from indexer.dates import date_or_year
 from indexer.metadata import clean_author, producer_title, split_names
-from indexer.clean import numbering_depth
+from indexer.clean import numbering_depth, rejoin_hyphenated, words_of
 from indexer.pdflayout import Box, page_boxes
 
 class PdfText(NamedTuple):
@@ -113,7 +114,9 @@ def _find(flat: str, text: str, start: int) -> int:
 
 def _label_at(starts: list[tuple[int, str]], position: int) -> str:
     """The label of the page holding a position of the pages' text."""
-    return next((label for offset, label in reversed(starts) if offset <= position), starts[0][1] if starts else "")
+    if not starts:
+        return ""
+    return starts[max(0, bisect.bisect_right(starts, position, key=lambda start: start[0]) - 1)][1]
 
 
 def without_running_heads(pages: list[list[Box]]) -> list[list[Box]]:
@@ -155,7 +158,9 @@ def sized_headings(pages: list[list[Box]], body: float) -> tuple[tuple[int, str]
     ((1, 'Part one'), (2, 'A point'), (3, 'In bold'))
     """
     boxes = [box for page in pages for box in page][1:]
-    found = [(box.size if box.size >= HEADING * body else 0.0, " ".join(box.text.split())) for box in boxes
+    words = words_of("\n\n".join(box.text for box in boxes))  # the vocabulary the text path rejoins words by
+    found = [(box.size if box.size >= HEADING * body else 0.0, " ".join(rejoin_hyphenated(box.text, words).split()))
+             for box in boxes
              if body and (box.size >= HEADING * body or box.bold) and 1 <= len(box.text.split()) <= 15]
     ranks = sorted({size for size, _ in found}, reverse=True)
     return tuple((numbering_depth(title) or ranks.index(size) + 1, title) for size, title in found)
@@ -164,7 +169,7 @@ def sized_headings(pages: list[list[Box]], body: float) -> tuple[tuple[int, str]
 def join_continued_notes(pages: list[list[Box]], body: float) -> list[str]:
     """Each page's text; a page-foot note that runs on at the foot of the next page is joined to its start.
 
-    Page-foot notes are set smaller than the document's body type, in the lower third of a page.
+    Page-foot notes are set smaller than the document's body type, in the page's foot (see ``in_the_foot``).
 
     >>> join_continued_notes([[Box("Body", 12, False), Box("[^1] A note that", 9, True)], [Box("runs on.", 9, True)]], 12)
     ['Body\\n\\n[^1]: A note that runs on.', '']
@@ -173,6 +178,7 @@ def join_continued_notes(pages: list[list[Box]], body: float) -> list[str]:
     def foot(box: Box) -> bool:
         return box.low and 0 < box.size < FOOT * body  # 0: no letters, such as a figure's axis labels
 
+    pages = [in_the_foot(page, body) for page in pages]
     for before, page in zip(pages, pages[1:]):
         runs_on = next((i for i, box in enumerate(page) if foot(box)), None)
         last = next((i for i in reversed(range(len(before))) if foot(before[i])), None)
@@ -180,6 +186,24 @@ def join_continued_notes(pages: list[list[Box]], body: float) -> list[str]:
             before[last] = before[last]._replace(text=f"{before[last].text} {page.pop(runs_on).text}")
     return ["\n\n".join(note_definition(box.text) if foot(box) else box.text for box in _notes_joined(page, foot))
             for page in pages]
+
+
+def in_the_foot(page: list[Box], body: float) -> list[Box]:
+    """The page with its foot marked (``low``): its lower third, and the run of smaller type that ends
+    the page after its last box of body type when that run opens with a note's number (notes too
+    many for the lower third).
+
+    >>> page = [Box("Body " * 40, 10, False), Box("[^6] A long note", 8, False), Box("that runs on.", 8, True)]
+    >>> [box.low for box in in_the_foot(page, 10)]
+    [False, True, True]
+    >>> [box.low for box in in_the_foot([Box("Body", 10, False), Box("A table row", 8, False)], 10)]
+    [False, False]
+    """
+    last_body = max((i for i, box in enumerate(page) if box.size >= FOOT * body), default=-1)
+    run = page[last_body + 1:]
+    if not run or all(box.low for box in run) or not _numbered_note(run[0].text) or not 0 < run[0].size < FOOT * body:
+        return page
+    return page[:last_body + 1] + [box._replace(low=True) for box in run]
 
 
 def _notes_joined(page: list[Box], foot) -> list[Box]:

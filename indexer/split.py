@@ -10,7 +10,7 @@ from indexer.clean import CleanText, TocEntry
 from indexer.language import detect_language
 from indexer.notes import extract_notes, link_notes
 from indexer.scripts import word_count
-from indexer.sections import build_sections, mark_headings
+from indexer.sections import build_sections, mark_headings, toc_key
 
 METADATA_FIELDS = {f.name for f in fields(Metadata)}
 
@@ -69,7 +69,7 @@ def split_blocks(blocks: list[Block], toc: list[TocEntry], found: meta_rules.Fou
     blocks = meta_rules.take_global(blocks, found)
     blocks = meta_rules.take_provenance(blocks, found)
     blocks = meta_rules.take_editors_note(blocks, found)
-    blocks, notes = extract_notes(blocks)
+    blocks, notes = extract_notes(blocks, frozenset(toc_key(entry.title) for entry in toc))
     if not head_read:
         blocks = meta_rules.take_head(blocks, found, marked_up=known is not None)
     blocks = meta_rules.take_abstract(blocks, found)

@@ -300,6 +300,36 @@ def test_numbered_headings_stay_headings_and_page_foot_notes_are_read_from_their
                                           "came back to watch them from the quay, as they had done for years."]
 
 
+LATEX_PAPER = [
+    [(17, 72, 740, "Harbour Ledgers of the North"), (12, 72, 715, "Mara Holm"),
+     (14, 72, 680, "1 The northern harbours"),
+     (10, 72, 660, "The harbour board kept non-free records of every landing^{1}"),
+     (10, 72, 648, "and sent its non-"), (10, 72, 636, "free ledgers to the town, where the clerk"),
+     (10, 72, 624, "of the board copied them for the harbour masters of the coast"),
+     (8, 72, 420, "^{1} The ledgers were kept in the custom house until the fire, when"),
+     (8, 72, 410, "the board moved them to the town hall with the other papers."),
+     (8, 72, 400, "^{2} The clerk signed every page."), (10, 300, 40, "1")],
+    [(14, 72, 740, "2 Dealing with the unreach-"), (14, 72, 723, "able harbours"),
+     (10, 72, 700, "A harbour nobody reached kept its own time, the clerk^{2} wrote, and"),
+     (10, 72, 688, "the keeper of its light kept its ledger"), (10, 72, 676, ".^{3}"),
+     (8, 72, 90, "^{3} The keeper wrote so in the ledger of the light."), (10, 300, 40, "2")],
+]
+
+
+def test_a_paper_as_latex_sets_it_keeps_its_headings_notes_and_compounds(tmp_path):
+    """pdfLaTeX's ways: notes too many for the page's lower third, a heading hyphenated over two lines
+    opening a page after a paragraph with no stop, a stop alone on a line with its note marker, and
+    a compound hyphenated at a line end."""
+    (tmp_path / "ledgers.pdf").write_bytes(make_pdf(LATEX_PAPER))
+    doc = parse_file(tmp_path / "ledgers.pdf", ParseOptions())
+    assert [s.title for s in doc.sections] == ["1 The northern harbours", "2 Dealing with the unreachable harbours"]
+    assert [(n.number, n.cited) for n in doc.footnotes] == [(1, True), (2, True), (3, True)]
+    assert doc.footnotes[0].text == ("The ledgers were kept in the custom house until the fire, when the board moved "
+                                     "them to the town hall with the other papers.")
+    assert "its non-free ledgers" in doc.sections[0].paragraphs[0]
+    assert doc.sections[1].paragraphs[0].endswith("kept its ledger .[^3]")
+
+
 def test_running_heads_go_by_their_place_and_repeated_lines_in_the_text_stay(tmp_path):
     """A head at the top of every page goes; a table's heading line repeated on every page stays."""
     pages = [[(9, 72, 760, "Harbour Report, Chapter 2"), (12, 72, 700, f"Paragraph {word} about the quay and its lamps."),
