@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.common import REPO, write_results
+from benchmarks.titles import stated_titles, title_key, title_label
 
 DEVSETS = REPO.parent / "shared" / "devsets"
 NAME_SEPARATORS = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\bi\b)\s*", re.I)
@@ -103,8 +104,8 @@ def web_pages(limit: int | None = None) -> list[tuple[Path, dict]]:
     return pages[:limit]
 
 
-def score_web(records: dict[Path, dict], pages: list[tuple[Path, dict]]) -> dict:
-    """The archive's snippet precision, recall and F1, and how often the stated author is right."""
+def score_web(records: dict[Path, dict], pages: list[tuple[Path, dict]], titles: dict[Path, str]) -> dict:
+    """The archive's snippet precision, recall and F1, and how often the stated author and the title are right."""
     snippets, authors = Snippets(), []
     for path, label in pages:
         record = records.get(path)
@@ -112,30 +113,58 @@ def score_web(records: dict[Path, dict], pages: list[tuple[Path, dict]]) -> dict
         if label.get("author"):
             authors.append(bool(record) and name_set(record["authors"]) == name_set(label["author"]))
     return {**snippets.figures(), "pages": len(pages), "failed": len(pages) - len(records),
-            "author_right": round(sum(authors) / max(1, len(authors)), 3), "pages_with_author": len(authors)}
+            "author_right": round(sum(authors) / max(1, len(authors)), 3), "pages_with_author": len(authors),
+            **title_figures({path: (records.get(path) or {}).get("title", "") for path in titles}, titles)}
 
 
-def peer_web(pages: list[tuple[Path, dict]]) -> dict[str, dict]:
+def web_titles(pages: list[tuple[Path, dict]]) -> tuple[dict[Path, str], dict[Path, str]]:
+    """Each labelled page's title label (``benchmarks.titles``), and its <title> with the site's name cut."""
+    from lxml import html as lxml_html
+
+    from indexer.htmlmeta import cut_site_name
+    from indexer.read import read_source
+
+    labels, cut = {}, {}
+    for path, _ in pages:
+        try:
+            text = read_source(path, 50 * 1024 * 1024).text  # decoded as an ingest decodes it
+            root = lxml_html.document_fromstring(text.encode("utf-8"), parser=lxml_html.HTMLParser(encoding="utf-8"))
+        except Exception:  # a page lxml cannot parse has no label
+            continue
+        stated = stated_titles(root)
+        label = title_label(stated)
+        if label:
+            labels[path], cut[path] = label, cut_site_name(stated["title"][0]) if stated["title"] else ""
+    return labels, cut
+
+
+def title_figures(found: dict[Path, str], labels: dict[Path, str]) -> dict:
+    """The share of the labelled pages whose found title is the label."""
+    right = sum(title_key(found.get(path) or "") == title_key(label) for path, label in labels.items())
+    return {"title_right": round(right / max(1, len(labels)), 3), "pages_with_title_label": len(labels)}
+
+
+def peer_web(pages: list[tuple[Path, dict]], titles: dict[Path, str]) -> dict[str, dict]:
     """readability-lxml's and trafilatura's figures on the same pages, with their run times."""
     import trafilatura
     from readability import Document as Readable
 
     from indexer.read import read_source
 
-    def readability_text(html: str) -> tuple[str, None]:
-        summary = Readable(html).summary(html_partial=True)
-        return _html_text(summary), None
+    def readability_text(html: str) -> tuple[str, None, str]:
+        page = Readable(html)
+        return _html_text(page.summary(html_partial=True)), None, page.short_title()
 
-    def trafilatura_text(html: str) -> tuple[str, str | None]:
+    def trafilatura_text(html: str) -> tuple[str, str | None, str]:
         found = trafilatura.bare_extraction(html, with_metadata=True, as_dict=True) or {}
-        return found.get("text") or "", found.get("author")
+        return found.get("text") or "", found.get("author"), found.get("title") or ""
 
     figures = {}
     for name, extract in (("readability-lxml", readability_text), ("trafilatura", trafilatura_text)):
-        snippets, authors, started = Snippets(), [], time.perf_counter()
+        snippets, authors, found_titles, started = Snippets(), [], {}, time.perf_counter()
         for path, label in pages:
             try:
-                text, author = extract(read_source(path, 50 * 1024 * 1024).text)
+                text, author, found_titles[path] = extract(read_source(path, 50 * 1024 * 1024).text)
             except Exception:  # a peer failing on a page scores it as empty
                 text, author = "", None
             snippets.add(text, label)
@@ -145,7 +174,7 @@ def peer_web(pages: list[tuple[Path, dict]]) -> dict[str, dict]:
                 authors.append(False)
         author_right = round(sum(authors) / max(1, len(authors)), 3) if name != "readability-lxml" else None
         figures[name] = {**snippets.figures(), "author_right": author_right,
-                         "seconds": round(time.perf_counter() - started, 1)}
+                         "seconds": round(time.perf_counter() - started, 1), **title_figures(found_titles, titles)}
     return figures
 
 
@@ -258,8 +287,11 @@ def main() -> None:
     pages = web_pages()
     started = time.perf_counter()
     records = ingest_records([p for p, _ in pages])
-    archive = {**score_web(records, pages), "seconds": round(time.perf_counter() - started, 1)}
-    peers = peer_web(pages)
+    seconds = round(time.perf_counter() - started, 1)
+    titles, cut_titles = web_titles(pages)
+    archive = {**score_web(records, pages, titles), "seconds": seconds}
+    peers = peer_web(pages, titles)
+    peers["<title> with the site's name cut"] = title_figures(cut_titles, titles)
     book_records = ingest_records([p for p, _ in books()])
     book_scores = {truth["slug"]: score_book(book_records[path], truth) for path, truth in books()}
     manual_records = ingest_records([p for p, _ in manual_pages()])

@@ -1,11 +1,13 @@
 """Metadata an HTML page states about itself: <meta> tags, JSON-LD, the canonical link, <h1> and <title>.
 
 Each field is taken from the first source that states it, best source first; nothing is invented.
+The title is the one the page's places agree on (``agreed_title``), as a reader would take it.
 """
 from __future__ import annotations
 
 import json
 import re
+from typing import Iterator
 
 from lxml.etree import _Element as Element
 
@@ -42,7 +44,8 @@ TYPED_BY_TAG = [("citation_dissertation_institution", "thesis"), ("citation_tech
 LD_TYPES = {"scholarlyarticle": "article-journal", "newsarticle": "article-newspaper", "report": "report",
             "chapter": "chapter", "book": "book", "thesis": "thesis", "blogposting": "post-weblog"}
 DOI = re.compile(r"\b(10\.\d{4,9}/\S+)")
-TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:·»]\s+")
+TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:·»/•]\s+|\s*\|\s*")
+QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "«": '"', "»": '"', "–": "-", "—": "-"})
 ARTICLE_TYPES = re.compile(r"article|posting|report|book|chapter|creativework|webpage|blog", re.I)
 
 
@@ -60,8 +63,12 @@ def head_metadata(root: Element) -> Metadata:
     canonical = next((link.get("href", "") for link in root.iter("link")
                       if "canonical" in (link.get("rel") or "").lower().split()), "")
     container = first("container_title")
+    stated = {"meta": [metas[n][0] for n in META_NAMES["title"] if metas.get(n)],
+              "json-ld": _ld_values(root, "headline") or [ld.get("title", "")],
+              "h1": _h1_texts(root), "title": [_title_text(root)]}
+    title = agreed_title(stated, first("publisher")) or first("title") or ld.get("title", "") or page_title(root)
     return Metadata(
-        title=first("title") or ld.get("title", "") or page_title(root), date=date_or_year(date),
+        title=title, date=date_or_year(date),
         authors=tuple(dict.fromkeys(filter(None, map(clean_author, authors)))),
         publisher=not_container(first("publisher") or ld.get("publisher", ""), container),
         container_title=container, number=first("number"), isbn=first("isbn"), url=first("url") or canonical,
@@ -123,13 +130,80 @@ def _meta_tags(root: Element) -> dict[str, list[str]]:
 
 def page_title(root: Element) -> str:
     """The page's one <h1>, else its <title> without the site's name."""
-    headings = [" ".join(" ".join(h.itertext()).split()) for h in root.iter("h1")]
-    headings = [h for h in headings if h]
+    headings = _h1_texts(root)
     if len(headings) == 1:
         return headings[0]
+    return cut_site_name(_title_text(root), headings)
+
+
+def _h1_texts(root: Element) -> list[str]:
+    """The text of each of the page's <h1> headings."""
+    return [text for text in (" ".join(" ".join(h.itertext()).split()) for h in root.iter("h1")) if text]
+
+
+def _title_text(root: Element) -> str:
+    """The page's <title>, on one line."""
     title = next(root.iter("title"), None)
-    text = " ".join(" ".join(title.itertext()).split()) if title is not None else ""
-    return cut_site_name(text, headings)
+    return " ".join(" ".join(title.itertext()).split()) if title is not None else ""
+
+
+def agreed_title(stated: dict[str, list[str]], site: str = "") -> str:
+    """The title two of a page's places state (its meta tags, JSON-LD, <h1>, <title>), or ''.
+
+    <title> counts by its longest piece and by itself without its last piece (the site's name, most
+    often), whichever are no shorter than its longest piece (a kicker or a site's name before the
+    headline is no title); where no two places agree so, a meta
+    or JSON-LD title counts with its site's name cut too. The site's own name is never the title.
+    Where several agree: the one most places state, then the one its <h1> states (what a reader
+    sees), then the longest.
+
+    >>> agreed_title({"meta": ["Harbour reopens - Coast Times"], "json-ld": [""], "h1": ["Menu", "Harbour reopens"],
+    ...               "title": ["Harbour reopens | Coast Times"]}, "Coast Times")
+    'Harbour reopens'
+    >>> agreed_title({"meta": ["Japan - Russia talks"], "json-ld": ["Japan - Russia talks"], "h1": [],
+    ...               "title": ["Japan - Russia talks | Coast Times"]})
+    'Japan - Russia talks'
+    >>> agreed_title({"meta": ["Harbour reopens - Coast Times"], "json-ld": [], "h1": [], "title": ["Harbour reopens"]})
+    'Harbour reopens'
+    >>> agreed_title({"meta": ["Harbour reopens"], "json-ld": [], "h1": ["Our news"], "title": ["Coast Times"]})
+    ''
+    """
+    seen = {_title_key(t) for t in stated.get("h1", [])}
+    for cut in (False, True):
+        support: dict[str, set[str]] = {}
+        written: dict[str, str] = {}
+        for place, titles in stated.items():
+            for title in filter(None, titles):
+                pieces = _title_pieces(title) if place == "title" else [title]
+                if cut and place in ("meta", "json-ld"):
+                    pieces.append(cut_site_name(title))
+                for piece in pieces:
+                    key = _title_key(piece)
+                    if key and key != _title_key(site):
+                        support.setdefault(key, set()).add(place)
+                        written.setdefault(key, piece.strip())
+        agreed = [key for key, places in support.items() if len(places) >= 2]
+        if agreed:
+            return written[max(agreed, key=lambda key: (len(support[key]), key in seen, len(key)))]
+    return ""
+
+
+def _title_pieces(title: str) -> list[str]:
+    """The titles a <title> may hold: itself without its last piece, and its longest piece, each no
+    shorter than that longest piece.
+
+    >>> _title_pieces("Harbour reopens | Coast Times"), _title_pieces("BMAS - New rules for harbour pilots")
+    (['Harbour reopens', 'Harbour reopens'], ['New rules for harbour pilots'])
+    """
+    pieces = TITLE_SEPARATOR.split(title)
+    longest = max(pieces, key=len)
+    return [piece for piece in (cut_site_name(title), longest) if len(piece) >= len(longest)]
+
+
+def _title_key(title: str) -> str:
+    """A title as titles are compared: case, quotes, dashes and spacing aside."""
+    text = title.translate(QUOTES).casefold()
+    return " ".join(text.split()).strip(" .:;,!")
 
 
 def cut_site_name(title: str, headings: list[str] = ()) -> str:
@@ -152,15 +226,33 @@ def cut_site_name(title: str, headings: list[str] = ()) -> str:
     return title[:list(TITLE_SEPARATOR.finditer(title))[-1].start()].strip()
 
 
-def json_ld(root: Element) -> dict:
-    """Title, authors, date and publisher from the page's JSON-LD article object, if any."""
+def _ld_values(root: Element, name: str) -> list[str]:
+    """Each text value of ``name`` in the page's JSON-LD objects, nested ones and lists searched."""
+    found, stack = [], list(_ld_data(root))
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            found += [_string(item.get(name))] if _string(item.get(name)) else []
+            stack += [value for value in item.values() if isinstance(value, (dict, list))]
+        elif isinstance(item, list):
+            stack += item
+    return found
+
+
+def _ld_data(root: Element) -> Iterator:
+    """The parsed value of each of the page's JSON-LD scripts (those that parse)."""
     for script in root.iter("script"):
         if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
             continue
         try:
-            data = json.loads(script.text)
+            yield json.loads(script.text)
         except ValueError:
             continue
+
+
+def json_ld(root: Element) -> dict:
+    """Title, authors, date and publisher from the page's JSON-LD article object, if any."""
+    for data in _ld_data(root):
         item = _article_object(data)
         if item:
             return {"title": _string(item.get("headline") or item.get("name")),

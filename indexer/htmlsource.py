@@ -94,7 +94,7 @@ def parse_html(html: str, whole_body: bool = False) -> HtmlParse:
         # a citation_author tag is one person; trafilatura split "Tanaka, Hiroshi" into two; and it reads
         # citation_journal_title as the site's name, which is no publisher
         merged = page_meta.merged_with(meta)
-        meta = replace(merged, authors=highwire_authors(root) or read or meta.authors,
+        meta = replace(merged, title=meta.title or merged.title, authors=highwire_authors(root) or read or meta.authors,
                        publisher=not_container(merged.publisher, merged.container_title))
     else:
         blocks = structured_blocks(root, meta.title, whole_body)

@@ -224,3 +224,26 @@ the tide manual.</p></div></noscript><p>Searching for several words finds the pa
     texts = [block.text for block in page.blocks]
     assert "Turn scripts on to search the tide manual." in texts
     assert "Searching for several words finds the pages that hold them all." in texts
+
+
+ARTICLE_BODY = ("<article><h1>{h1}</h1>" + "<p>The harbour at the north end of the bay reopened on Sunday after ten "
+                "years, and the boats came back to the quay one by one before the tide turned.</p>" * 4 + "</article>")
+
+
+@pytest.mark.parametrize("head, h1, title", [
+    # the site's name in og:title and <title>, the headline alone in the h1 and JSON-LD
+    ('<meta property="og:title" content="Harbour reopens after ten years - Coast Times"><title>Harbour reopens after '
+     'ten years | Coast Times</title><script type="application/ld+json">{"@type": "NewsArticle", "headline": '
+     '"Harbour reopens after ten years"}</script>', "Harbour reopens after ten years", "Harbour reopens after ten years"),
+    # a kicker before the headline in <title>, and a logo h1 that repeats it: the kicker is no title
+    ('<title>Harbours - The quay at the north end of the bay is open again</title>'
+     '<meta property="og:title" content="The quay at the north end of the bay is open again">', "Harbours",
+     "The quay at the north end of the bay is open again"),
+    # a headline with a dash of its own, stated whole in two places
+    ('<meta property="og:title" content="Japan - Russia talks resume"><script type="application/ld+json">'
+     '{"@type": "NewsArticle", "headline": "Japan - Russia talks resume"}</script><title>Japan - Russia talks resume '
+     '| Coast Times</title>', "Coast Times", "Japan - Russia talks resume"),
+])
+def test_a_pages_title_is_the_one_its_places_agree_on(head, h1, title):
+    html = f"<html><head>{head}</head><body>{ARTICLE_BODY.format(h1=h1)}</body></html>"
+    assert parse_html(html).meta.title == title

@@ -14,9 +14,9 @@ WEB_SLICE = 100
 
 @pytest.fixture(scope="module")
 def web_figures() -> dict:
-    """The archive's snippet and author figures on the first WEB_SLICE labelled web pages."""
+    """The archive's snippet, author and title figures on the first WEB_SLICE labelled web pages."""
     pages = quality.web_pages(WEB_SLICE)
-    return quality.score_web(quality.ingest_records([path for path, _ in pages]), pages)
+    return quality.score_web(quality.ingest_records([path for path, _ in pages]), pages, quality.web_titles(pages)[0])
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +34,10 @@ def test_web_pages_keep_the_body_and_drop_the_chrome(web_figures):
 
 def test_web_pages_name_their_authors(web_figures):
     assert web_figures["author_right"] >= 0.50
+
+
+def test_web_pages_take_the_title_their_own_statements_agree_on(web_figures):
+    assert web_figures["pages_with_title_label"] >= 75 and web_figures["title_right"] >= 0.93
 
 
 @pytest.mark.parametrize("slug", [truth["slug"] for _, truth in quality.books()])
