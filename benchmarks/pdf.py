@@ -42,8 +42,20 @@ TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]|[^\W
 
 
 def tokens(text: str) -> Counter:
-    """The words of a text, lower-cased; each CJK character a token of its own."""
-    return Counter(TOKEN.findall(text.lower()))
+    """The words of a text, lower-cased; each CJK character a token of its own (see ``comparable``)."""
+    return Counter(TOKEN.findall(comparable(text).lower()))
+
+
+def comparable(text: str) -> str:
+    """NFKC text without combining marks and zero-width non-joiners: Arabic vowel marks and shadda are
+    optional in writing, and Persian's non-joiner sits inside a word ("آینه‌های"), so neither parts a
+    word, and a PDF's text layer often has neither (for every reader alike).
+
+    >>> comparable("المُثبّت آینه\u200cهای") == "المثبت آینههای"
+    True
+    """
+    text = unicodedata.normalize("NFKC", text).replace("\u200c", "")
+    return "".join(c for c in text if unicodedata.category(c) != "Mn")
 
 
 def token_f1(found: str, truth: str) -> float:
@@ -264,7 +276,7 @@ def score(name: str, pdf: Path, truth: dict) -> dict:
     """One file's figures for the archive and the plain readers."""
     read, seconds = archive_reading(pdf)
     pages = page_count(pdf)
-    titles = {heading_key(t) for t in read["titles"]}
+    titles = {heading_key(t) for t in [*read["titles"], read["title"]]}  # a page's <h1> is its document's title
     headings = [h for h in truth["headings"] if heading_key(h)]
     found = sum(heading_key(h) in titles for h in headings)
     linked = sum(any(_opening(note) in _opening(got, 40) for got in read["notes"]) for note in truth["notes"])
@@ -283,7 +295,7 @@ def score(name: str, pdf: Path, truth: dict) -> dict:
 
 def heading_key(text: str) -> str:
     """A heading compared without its number, case or punctuation, in any script."""
-    return " ".join(TOKEN.findall(NUMBERED_PREFIX.sub("", unicodedata.normalize("NFKC", text).strip()).lower()))
+    return " ".join(TOKEN.findall(NUMBERED_PREFIX.sub("", comparable(text).strip()).lower()))
 
 
 def _opening(text: str, words: int = 6) -> str:

@@ -36,7 +36,7 @@ CHROME_LINES = re.compile(
 )
 CAPTION = re.compile(r"\b(?:courtesy of|photo by|image by|via wikimedia|getty images|reuters/)\b", re.I)
 PROMO = re.compile(
-    r"\b(?:please (?:visit|e-?mail|contact|subscribe)|sign up (?:for|to)|subscribe to (?:our|the)"
+    r"\b(?:please (?:visit|e-?mail|contact|subscribe to) (?:us|our)\b|please subscribe|sign up (?:for|to)|subscribe to (?:our|the)"
     r"|follow us|if you wish to be notified|browse our|newsletter)\b",
     re.I,
 )

@@ -35,10 +35,11 @@ SOFT_HYPHEN = re.compile("[\x02\ufffe]")  # PDFium's mark of a hyphen that ends 
 MARKS = "\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u08d3-\u08ff"  # Hebrew and Arabic marks
 RTL_LETTERS = "\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb1d-\ufdff\ufe70-\ufefc"
 RTL_LETTER = re.compile(f"[{RTL_LETTERS}]")
+MARK = re.compile(f"[{MARKS}]")
 RTL_WORD = re.compile(f"[{RTL_LETTERS}]{{2,}}")
 LTR_LETTER = re.compile(f"(?![{RTL_LETTERS}])[^\\W\\d_]")  # a letter of the other scripts
 _LTR_WORD = f"[/~]*{LTR_LETTER.pattern}(?:[^{RTL_LETTERS}\\s]*(?![{RTL_LETTERS}])[^\\W_])?"
-NUMBER_DRAWN = re.compile(r"^(\s*)([.)]+)(\d+(?:\.\d+)*)(?=\s)")  # a number with its stop drawn on its left
+NUMBER_DRAWN = re.compile(r"(^\s*|\s)([.)]+)(\d+(?:\.\d+)*)(?=\s)")  # a number with its stop drawn on its left
 # a line's segments: a left-to-right run (words that start with a letter of the other scripts, as
 # "sources.list"), a number ("6.1"), a right-to-left word, or what stands between them
 SEGMENT = re.compile(f"{_LTR_WORD}(?:\\s+{_LTR_WORD})*|\\d+(?:[.,:/-]\\d+)*|[{RTL_LETTERS}]+"
@@ -291,9 +292,7 @@ def _in_reading_order(text: str, boxes: list[tuple]) -> str:
     letters = list(text)
     for word in RTL_WORD.finditer(text):
         start, end = word.span()
-        if boxes[start][0] < boxes[end - 1][0]:
-            clusters = re.findall(f"[^{MARKS}][{MARKS}]*|[{MARKS}]+", word.group())
-            letters[start:end] = "".join(reversed(clusters))
+        letters[start:end] = _word_in_reading_order(word.group(), boxes[start:end])
     text = "".join(letters)
     inked = [box for box in boxes if box[2] > box[0]]
     page = (min(box[0] for box in inked), max(box[2] for box in inked)) if inked else (0.0, 0.0)
@@ -301,6 +300,26 @@ def _in_reading_order(text: str, boxes: list[tuple]) -> str:
     any_line = rtl >= RTL_PAGE * (rtl + ltr)
     return LINE_PIECE.sub(lambda line: _line_in_reading_order(line, boxes, page)
                           if any_line or RTL_LETTER.search(line.group()) else line.group(), text)
+
+
+def _word_in_reading_order(word: str, boxes: list[tuple]) -> str:
+    """A right-to-left word in reading order: as drawn where its letters go leftwards; its letters
+    (each with its marks) reversed where they go rightwards (chromium); else, drawn in pieces around
+    its marks, its characters by their places, rightmost first.
+
+    >>> _word_in_reading_order("مث", [(504, 0, 512, 1), (512, 0, 515, 1)])
+    'ثم'
+    >>> drawn = "ملاُبثّت"  # four pieces, as a printed page draws it
+    >>> lefts = [451.0, 454.3, 459.5, 447.0, 441.4, 443.1, 439.3, 427.7]
+    >>> _word_in_reading_order(drawn, [(x, 0, x + 3, 1) for x in lefts]) == "المُثبّت"
+    True
+    """
+    middles = [(box[0] + box[2]) / 2 for box, letter in zip(boxes, word) if not MARK.match(letter)]
+    if all(before >= after for before, after in zip(middles, middles[1:])):
+        return word
+    if all(before <= after for before, after in zip(middles, middles[1:])):
+        return "".join(reversed(re.findall(f"[^{MARKS}][{MARKS}]*|[{MARKS}]+", word)))
+    return "".join(letter for _, letter in sorted(zip(boxes, word), key=lambda pair: -(pair[0][0] + pair[0][2])))
 
 
 def _letters(text: str) -> tuple[int, int]:
@@ -328,9 +347,25 @@ def _line_in_reading_order(line: re.Match, boxes: list[tuple], page: tuple[float
         return line.group()
     segments = list(SEGMENT.finditer(line.group()))
     strong = [_left(boxes, line.start() + m.start(), line.start() + m.end()) for m in segments if _strong(m.group())]
+    runs = [_left_to_right(m, line.start(), boxes) for m in segments]
     if len(strong) < 2 or any(after <= before for before, after in zip(strong, strong[1:])):
-        return NUMBER_DRAWN.sub(r"\1\3\2", line.group())  # in reading order but for a heading's ".4.2" (4.2.)
-    return "".join(m.group() if _strong(m.group()) else m.group()[::-1] for m in reversed(segments))
+        return NUMBER_DRAWN.sub(r"\1\3\2", "".join(runs))  # in reading order but for a heading's ".4.2" (4.2.)
+    return "".join(run if _strong(run) else run[::-1] for run in reversed(runs))
+
+
+def _left_to_right(segment: re.Match, offset: int, boxes: list[tuple]) -> str:
+    """A segment of a right-to-left line; one of Latin letters with its characters ordered by their
+    places, leftmost first (chromium draws "sources.list" in an Arabic line piece by piece from the
+    right: "list", ".", "sources").
+
+    >>> line = "list.sources"
+    >>> _left_to_right(re.match(".+", line), 0, [(x, 0, x + 1, 1) for x in [8, 9, 10, 11, 7, 0, 1, 2, 3, 4, 5, 6]])
+    'sources.list'
+    """
+    if not LTR_LETTER.match(segment.group()):
+        return segment.group()
+    places = range(offset + segment.start(), offset + segment.end())
+    return "".join(segment.group()[i - places.start] for i in sorted(places, key=lambda i: boxes[i][0]))
 
 
 def _strong(segment: str) -> bool:

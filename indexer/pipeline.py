@@ -91,17 +91,19 @@ def _split(source: Source) -> Split:
 
 
 def pdf_metadata(stated: Metadata, read: Metadata) -> Metadata:
-    """A PDF's metadata: the title its XMP or info dictionary states (the first page's line then a subtitle,
-    unless it is a sentence), and for the rest what the text says, the PDF's statements filling the gaps.
+    """A PDF's metadata: the title its XMP or info dictionary states (the first page's line then opens the
+    subtitle, unless it is a sentence), and for the rest what the text says, the PDF's statements filling the gaps.
 
     >>> pdf_metadata(Metadata(title="Gnuplot documentation"), Metadata(title="An Interactive Plotting Program")).subtitle
     'An Interactive Plotting Program'
+    >>> pdf_metadata(Metadata(title="Annual Report"), Metadata(title="Harbour Board", subtitle="The year 2023")).subtitle
+    'Harbour Board: The year 2023'
     """
     meta = stated.merged_with(read)
     if not stated.title or stated.title == read.title:
         return meta
-    subtitle = read.subtitle or ("" if read.title.rstrip().endswith((".", "!", "?")) else read.title)
-    return replace(meta, title=stated.title, subtitle=subtitle)
+    line = "" if read.title.rstrip().endswith((".", "!", "?")) else read.title
+    return replace(meta, title=stated.title, subtitle=": ".join(filter(None, (line, read.subtitle))))
 
 
 def document_id(title: str, sha256: str) -> str:
