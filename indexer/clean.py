@@ -246,6 +246,8 @@ def remove_promos(text: str) -> str:
 
     >>> remove_promos("Body.\\n\\nFor more, please visit our blog or browse our resources.")
     'Body.'
+    >>> remove_promos("Body.\\n\\nFor the rules, please visit the harbour board's page or contact the clerk.")
+    "Body.\\n\\nFor the rules, please visit the harbour board's page or contact the clerk."
     """
     return map_paragraphs(text, lambda p: None if PROMO.search(p) and len(p.split()) <= 60 else p)
 
