@@ -380,6 +380,7 @@ def test_an_arabic_page_printed_by_chromium_is_read_in_reading_order(tmp_path):
 <body><h1>الميناء الشمالي</h1><p>يعمل الصيادون في المدينة الساحلية منذ سنوات طويلة، ويعودون إلى الميناء
 قبل غروب الشمس كل يوم.</p><h2>2.1. المنارة القديمة</h2><p>أعيدت المنارة إلى العمل بعد إصلاح المصباح والنوافذ.</p>
 <h2>2.2. ضبط الفانوس lamp.conf</h2><p>يضبط الحارس ملف الفانوس قبل كل موسم.</p>
+<h2>2.3. ملء الملف sources.list</h2><p>يُشغّل الحارس المُثبّت قبل كل موسم.</p>
 </body></html>""", encoding="utf-8")
     with sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=chromium_path())
@@ -394,6 +395,8 @@ def test_an_arabic_page_printed_by_chromium_is_read_in_reading_order(tmp_path):
     assert not words & {"نودايصلا", "ةنيدملا", "ءانيملا"}  # the same words drawn left to right
     titles = [s.title for s in doc.sections]
     assert "2.1. المنارة القديمة" in titles and "2.2. ضبط الفانوس lamp.conf" in titles  # the words in reading order
+    assert "2.3. ملء الملف sources.list" in titles  # a Latin run drawn in pieces from the right
+    assert "المُثبّت" in doc.sections[-1].paragraphs[0]  # a word with marks, drawn in pieces
 
 
 def test_a_left_to_right_page_quoting_arabic_keeps_its_lines_as_drawn():
