@@ -121,7 +121,7 @@ def _label_at(starts: list[tuple[int, str]], position: int) -> str:
 
 def without_running_heads(pages: list[list[Box]]) -> list[list[Box]]:
     """The pages without their running heads and feet: boxes among the first or last EDGE_BOXES of a
-    page whose text, numbers aside, stands so on RUNNING_PAGES pages or more.
+    page whose text, numbers aside, stands so in the same size on RUNNING_PAGES pages or more.
 
     >>> text = ["The quay.", "The lamps.", "The boats.", "The nets.", "The tide.", "The gulls."]
     >>> pages = [[Box(f"Harbour Report {n}", 9, False), *map(Box, text[2 * n:2 * n + 2], [11, 11], [0, 0]),
@@ -129,13 +129,13 @@ def without_running_heads(pages: list[list[Box]]) -> list[list[Box]]:
     >>> [[box.text for box in page] for page in without_running_heads(pages)]
     [['The quay.', 'The lamps.', '1'], ['The boats.', 'The nets.', '2'], ['The tide.', 'The gulls.', '3']]
     """
-    def key(box: Box) -> str:
-        return re.sub(r"\d+", "#", " ".join(box.text.split()).lower())
+    def key(box: Box) -> tuple[str, int]:  # with its size: a title page's title is no running head that repeats it
+        return re.sub(r"\d+", "#", " ".join(box.text.split()).lower()), round(box.size)
 
     def edges(page: list[Box]) -> list[Box]:
         return page[:EDGE_BOXES] + page[-EDGE_BOXES:]
     counts = Counter(k for page in pages for k in {key(box) for box in edges(page)})
-    repeated = {k for k, n in counts.items() if n >= RUNNING_PAGES and k.strip("# ")}
+    repeated = {k for k, n in counts.items() if n >= RUNNING_PAGES and k[0].strip("# ")}
     return [[box for i, box in enumerate(page) if not (key(box) in repeated and (i < EDGE_BOXES or i >= len(page) - EDGE_BOXES))]
             for page in pages]
 

@@ -344,6 +344,18 @@ def test_running_heads_go_by_their_place_and_repeated_lines_in_the_text_stay(tmp
     assert "Harbour Report" not in text and text.count("Name Size Description") == 3
 
 
+def test_a_title_that_the_running_heads_repeat_in_small_type_stays_the_title(tmp_path):
+    """A LaTeX report's title page sets its title large; every later page repeats it small as a running head."""
+    pages = [[(24, 72, 720, "Harbour Lamps of the North"), (16, 72, 690, "Mara Holm"),
+              (12, 72, 650, "The first page opens the report on the lamps of the northern harbours.")]]
+    pages += [[(9, 72, 760, "Harbour Lamps of the North"), (12, 72, 700, f"Page {word} speaks of the quay and its lamps."),
+               (9, 300, 40, str(n + 2))] for n, word in enumerate(("two", "three", "four"))]
+    (tmp_path / "lamps.pdf").write_bytes(make_pdf(pages))
+    doc = parse_file(tmp_path / "lamps.pdf", ParseOptions())
+    assert (doc.meta.title, doc.meta.authors) == ("Harbour Lamps of the North", ("Mara Holm",))
+    assert "Harbour Lamps" not in " ".join(p for s in doc.sections for p in s.paragraphs)
+
+
 def _pdf_date(days_ago: int) -> str:
     """A PDF date string for a day some days before today."""
     import datetime
