@@ -37,6 +37,9 @@ class Scope:
         return f"note-{self.note}" if self.note is not None else self.section_id
 
 
+PERIODICALS = ("article-newspaper", "article-magazine", "post-weblog")  # a site's name is the periodical's
+
+
 def item_type(meta: Metadata, source_format: str = "") -> str:
     """The CSL type the source suggests: chapter, journal article, report, web page, else document.
 
@@ -136,6 +139,8 @@ def csl_item(doc: Document, scope: Scope = Scope(), reader_url: str = "") -> dic
             "translator": [split_name(meta.translator)] if meta.translator else [],
             "abstract": meta.abstract}
     item["number" if kind == "report" and not meta.series else "collection-number"] = meta.number
+    if kind in PERIODICALS and not meta.container_title:  # a newspaper's or blog's name is its container
+        item["container-title"], item["publisher"] = meta.publisher, ""
     section = doc.section(scope.section_id) if scope.section_id else None
     if section is not None:
         item["section"] = section.title or f"Section {doc.sections.index(section) + 1}"

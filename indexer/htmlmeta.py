@@ -1,7 +1,8 @@
 """Metadata an HTML page states about itself: <meta> tags, JSON-LD, the canonical link, <h1> and <title>.
 
 Each field is taken from the first source that states it, best source first; nothing is invented.
-The title is the one the page's places agree on (``agreed_title``), as a reader would take it.
+The title is a scholarly page's ``citation_title`` (or ``dc.title``), else the one the page's places
+agree on (``agreed_title``), as a reader would take it.
 """
 from __future__ import annotations
 
@@ -66,7 +67,9 @@ def head_metadata(root: Element) -> Metadata:
     stated = {"meta": [metas[n][0] for n in META_NAMES["title"] if metas.get(n)],
               "json-ld": _ld_values(root, "headline") or [ld.get("title", "")],
               "h1": _h1_texts(root), "title": [_title_text(root)]}
-    title = agreed_title(stated, first("publisher")) or first("title") or ld.get("title", "") or page_title(root)
+    scholarly = next((metas[n][0] for n in ("citation_title", "dc.title") if metas.get(n)), "")  # stated for citing
+    title = scholarly or agreed_title(stated, first("publisher")) or first("title") or ld.get("title", "") \
+        or page_title(root)
     return Metadata(
         title=title, date=date_or_year(date),
         authors=tuple(dict.fromkeys(filter(None, map(clean_author, authors)))),

@@ -10,7 +10,7 @@ from archive.citation import Scope, citation_key, csl_item, missing_fields
 from archive.errors import DocumentNotFound
 from archive.exports import DATA_FORMATS, EXTENSIONS, render_data
 from archive.model import Document
-from archive.styles import STYLE_NAMES, STYLES, Formatted, format_item
+from archive.styles import OMITTED, STYLE_NAMES, STYLES, Formatted, format_item
 from indexer.operations import query_documents
 from indexer.search import QueryError
 from webapp.access import get_document, get_index, get_searcher, get_store, get_variants, public_url
@@ -79,7 +79,8 @@ def styles(doc_id: str):
     """The document (or a place in it) formatted in each style: the Cite panel's text, also a page of its own."""
     doc = get_document(doc_id)
     scope = cited_scope(doc, request.args)
-    return render_template("reader/citations.html", doc=doc, scope=scope, styles=cite_styles(doc, scope))
+    return render_template("reader/citations.html", doc=doc, scope=scope, styles=cite_styles(doc, scope),
+                           omitted=OMITTED)
 
 
 @bp.get("/export.<any(bib, ris, json):ext>")
