@@ -19,6 +19,7 @@ from lxml import etree
 from archive.errors import SourceError
 from archive.model import Metadata
 from indexer.dates import date_or_year
+from indexer.htmlmeta import doi_of
 from indexer.metadata import clean_author, producer_title
 
 OPF = "{http://www.idpf.org/2007/opf}"
@@ -120,7 +121,7 @@ def _spine_file(archive: zipfile.ZipFile, name: str, places: dict[str, str], lab
 
 
 def _opf_metadata(opf) -> Metadata:
-    """Title, creators, date, publisher, language and ISBN from an OPF package document."""
+    """Title, creators, date, publisher, language, ISBN and DOI from an OPF package document."""
     def first(name: str) -> str:
         found = opf.find(f".//{DC}{name}")
         return " ".join("".join(found.itertext()).split()) if found is not None else ""
@@ -129,7 +130,8 @@ def _opf_metadata(opf) -> Metadata:
     identifiers = ["".join(i.itertext()) for i in opf.iter(f"{DC}identifier")]
     isbn = next((re.sub(r"[^0-9Xx]", "", i) for i in identifiers if re.search(r"isbn|^97[89]", i, re.I)), "")
     return Metadata(title=first("title"), authors=tuple(filter(None, creators)), date=date_or_year(first("date")),
-                    publisher=first("publisher"), language=first("language")[:2].lower(), isbn=isbn)
+                    publisher=first("publisher"), language=first("language")[:2].lower(), isbn=isbn,
+                    doi=doi_of(" ".join(identifiers)))
 
 
 def read_docx(archive: zipfile.ZipFile, data: bytes) -> tuple[str, Metadata]:
@@ -142,7 +144,8 @@ def read_docx(archive: zipfile.ZipFile, data: bytes) -> tuple[str, Metadata]:
 
 
 def _core_properties(archive: zipfile.ZipFile) -> Metadata:
-    """Title, author, date and language from docProps/core.xml; a producer's stand-in title is no title."""
+    """Title, author, date, language and a DOI (dc:identifier) from docProps/core.xml; a producer's
+    stand-in title is no title."""
     if "docProps/core.xml" not in archive.namelist():
         return Metadata()
     core = etree.fromstring(archive.read("docProps/core.xml"), XML)
@@ -154,4 +157,5 @@ def _core_properties(archive: zipfile.ZipFile) -> Metadata:
     title = value("title")
     return Metadata(title="" if producer_title(title) else title,
                     authors=tuple(filter(None, [clean_author(value("creator"))])),
-                    date=date_or_year(value("created")), language=value("language")[:2].lower())
+                    date=date_or_year(value("created")), language=value("language")[:2].lower(),
+                    doi=doi_of(value("identifier")))

@@ -24,6 +24,7 @@ from typing import NamedTuple
 from archive.errors import SourceError
 from archive.model import Footnote, Metadata, Section
 from indexer.dates import date_or_year
+from indexer.htmlmeta import doi_of, page_range
 from indexer.metadata import clean_author, producer_title, split_names
 from indexer.clean import numbering_depth, rejoin_hyphenated, words_of
 from indexer.pdflayout import Box, page_boxes
@@ -285,8 +286,9 @@ def file_date(made: str, maker: str, today: datetime.date) -> str:
 
 
 def _xmp(data: bytes) -> tuple[Metadata, str]:
-    """Title, creators and the stated date (dc:date, prism:publicationDate) from the catalog's XMP
-    packet, if any, and the date the file was made (xmp:CreateDate).
+    """Title, creators, the stated date (dc:date, prism:publicationDate) and a journal article's PRISM
+    fields (publicationName, volume, number, pages, doi, issn, isbn) from the catalog's XMP packet, if
+    any, and the date the file was made (xmp:CreateDate).
 
     Read with pdfminer: PDFium has no call for the catalog's metadata stream. A packet that cannot be
     read is no packet; the text is still read.
@@ -310,6 +312,16 @@ def _xmp(data: bytes) -> tuple[Metadata, str]:
         items = [] if found is None else [" ".join("".join(li.itertext()).split()) for li in found.iter("{*}li")]
         return [t for t in items or ([" ".join("".join(found.itertext()).split())] if found is not None else []) if t]
 
+    def value(name: str) -> str:  # an element's text, or an attribute of the same name (PRISM writes both)
+        found = texts(name) or [v for t in root.iter() if isinstance(t.tag, str)
+                                for k, v in t.attrib.items() if k.endswith(name) and v.strip()]
+        return " ".join(found[0].split()) if found else ""
+
     stated = texts("}publicationDate") or texts("}date")
+    identifiers = " ".join([value("}doi"), *texts("}identifier")])
     return (Metadata(title=next(iter(texts("}title")), ""), authors=tuple(filter(None, map(clean_author, texts("}creator")))),
-                     date=date_or_year(next(iter(stated), ""))), date_or_year(next(iter(texts("}CreateDate")), "")))
+                     date=date_or_year(next(iter(stated), "")), container_title=value("}publicationName"),
+                     volume=value("}volume"), issue=value("}number"), doi=doi_of(identifiers),
+                     pages=value("}pageRange") or page_range(value("}startingPage"), value("}endingPage")),
+                     issn=value("}issn") or value("}eIssn"), isbn=value("}isbn")),
+            date_or_year(next(iter(texts("}CreateDate")), "")))

@@ -19,6 +19,7 @@ OPF = """<?xml version="1.0" encoding="utf-8"?>
   <dc:title>The Keeper's Log</dc:title><dc:creator>By Ada Lovell.</dc:creator><dc:date>1901-05-02</dc:date>
   <dc:publisher>Harbour Press</dc:publisher><dc:language>en-GB</dc:language>
   <dc:identifier id="id">urn:isbn:978-0-00-000000-2</dc:identifier>
+  <dc:identifier>doi:10.5555/keepers-log</dc:identifier>
  </metadata>
  <manifest>
   <item id="nav" href="nav.xhtml" media-type="application/xhtml+xml" properties="nav"/>
@@ -82,7 +83,8 @@ DOCX_PARTS = {
                           f'</w:p></w:footnote></w:footnotes>',
     "docProps/core.xml": '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-'
                          'properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/'
-                         'terms/"><dc:title>{title}</dc:title><dc:creator>Mara Holm</dc:creator><dcterms:created>'
+                         'terms/"><dc:title>{title}</dc:title><dc:creator>Mara Holm</dc:creator><dc:identifier>https://doi.org/'
+                         '10.5555/harbour-works</dc:identifier><dcterms:created>'
                          '2024-02-03T10:00:00Z</dcterms:created></cp:coreProperties>',
 }
 
@@ -104,8 +106,8 @@ def test_an_epub_becomes_one_document_with_its_chapters_and_linked_notes(tmp_pat
     assert [(n.number, n.text, n.section_id) for n in doc.footnotes] == [
         (1, "At six.", "one-lamps"), (2, "Always in March.", "two-weather")]
     meta = doc.meta
-    assert (meta.title, meta.authors, meta.date, meta.publisher, meta.language, meta.isbn) == (
-        "The Keeper's Log", ("Ada Lovell",), "1901-05-02", "Harbour Press", "en", "9780000000002")
+    assert (meta.title, meta.authors, meta.date, meta.publisher, meta.language, meta.isbn, meta.doi) == (
+        "The Keeper's Log", ("Ada Lovell",), "1901-05-02", "Harbour Press", "en", "9780000000002", "10.5555/keepers-log")
     assert doc.source.format == "epub"
 
 
@@ -114,7 +116,8 @@ def test_a_word_file_keeps_its_headings_footnotes_and_properties(tmp_path):
     assert [(s.title, s.paragraphs) for s in doc.sections] == [
         ("Harbour works", ["The new quay opened in spring[^1] after two winters of work."])]
     assert [(n.number, n.text, n.cited) for n in doc.footnotes] == [(1, "Opened by the mayor.", True)]
-    assert (doc.meta.title, doc.meta.authors, doc.meta.date) == ("Harbour works report", ("Mara Holm",), "2024-02-03")
+    assert (doc.meta.title, doc.meta.authors, doc.meta.date, doc.meta.doi) == (
+        "Harbour works report", ("Mara Holm",), "2024-02-03", "10.5555/harbour-works")
 
 
 def test_a_producers_title_is_no_title(tmp_path):

@@ -228,6 +228,28 @@ def test_xmp_metadata_fills_what_the_first_page_does_not_say(tmp_path):
     assert (meta.title, meta.authors, meta.date) == ("Lights of the North Coast", ("Mara Holm", "Tom Reed"), "2023-11-05")
 
 
+PRISM_XMP = XMP.replace('xmlns:xmp="http://ns.adobe.com/xap/1.0/">', 'xmlns:xmp="http://ns.adobe.com/xap/1.0/" '
+                        'xmlns:prism="http://prismstandard.org/namespaces/basic/2.0/" prism:volume="12" '
+                        'prism:number="1" prism:startingPage="45" prism:endingPage="67">'
+                        '<prism:publicationName>Journal of Coastal History</prism:publicationName>'
+                        '<prism:doi>10.5555/jch.2014.0012</prism:doi><prism:issn>1234-5678</prism:issn>')
+
+
+def test_a_journal_articles_prism_fields_are_read_and_cited(tmp_path):
+    """A publisher's PDF states its journal, volume, issue, pages, DOI and ISSN in PRISM, as elements or attributes."""
+    from archive.citation import csl_item
+
+    body = [(12, 72, 700 - 14 * i, "The three lights were lit again on Sunday evening by the volunteers.")
+            for i in range(3)]
+    path = tmp_path / "article.pdf"
+    path.write_bytes(make_pdf([body], {}, xmp=PRISM_XMP))
+    doc = parse_file(path, ParseOptions())
+    meta = doc.meta
+    assert (meta.container_title, meta.volume, meta.issue, meta.pages, meta.doi, meta.issn) == (
+        "Journal of Coastal History", "12", "1", "45-67", "10.5555/jch.2014.0012", "1234-5678")
+    assert csl_item(doc)["type"] == "article-journal"
+
+
 def test_without_an_outline_larger_or_bold_type_gives_the_headings(tmp_path):
     body = "The three lights were lit again on Sunday evening by the volunteers of the town."
     page = [(20, 72, 740, "Harbour Lights Restored"), (11, 72, 716, "Mara Holm"), (16, 72, 680, "The Lights"),
