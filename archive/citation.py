@@ -38,6 +38,12 @@ class Scope:
 
 
 PERIODICALS = ("article-newspaper", "article-magazine", "post-weblog")  # a site's name is the periodical's
+# Zotero's item type of each CSL type: Zotero's Embedded Metadata translator takes a DC.type that names
+# one of its types before any guess (a citation_title alone makes it guess a journal article)
+ZOTERO_TYPES = {"article-journal": "journalArticle", "article-magazine": "magazineArticle",
+                "article-newspaper": "newspaperArticle", "chapter": "bookSection", "book": "book", "report": "report",
+                "thesis": "thesis", "webpage": "webpage", "post-weblog": "blogPost", "paper-conference": "conferencePaper",
+                "document": "document"}
 
 
 def item_type(meta: Metadata, source_format: str = "") -> str:

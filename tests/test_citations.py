@@ -346,6 +346,26 @@ def test_the_reader_page_states_the_journal_fields_as_google_scholar_asks(journa
     assert '<dt>Volume</dt><dd>12</dd>' in page and 'href="https://doi.org/10.5555/jch.2014.0012"' in page
 
 
+@pytest.mark.parametrize("fixture, zotero_type, typed_by", [
+    ("journal-article.html", "journalArticle", ("citation_journal_title", "Journal of Coastal History")),
+    ("book-chapter.html", "bookSection", ("citation_book_title", "Lights of the Northern Coast")),
+    ("thesis.html", "thesis", ("citation_dissertation_institution", "University of the North")),
+    ("harbour-report.md", "report", ("citation_technical_report_institution", "Northern Coast Institute")),
+    ("news-story.html", "newspaperArticle", None),
+])
+def test_the_reader_page_types_the_work_as_zoteros_embedded_metadata_reads_it(tmp_path, fixture, zotero_type, typed_by):
+    """Zotero's Embedded Metadata translator takes a DC.type naming one of its item types before any guess
+    (a citation_title alone makes it guess a journal article); its Highwire rules type a chapter by
+    citation_book_title and a thesis by citation_dissertation_institution (its source, translators repository)."""
+    settings = Settings(tmp_path / "archive")
+    doc_id = ingest([Path(__file__).parent / "fixtures" / "citations" / fixture], settings, ParseOptions(),
+                    workers=0).added[0]["id"]
+    page = create_app({"SETTINGS": settings}).test_client().get(f"/documents/{doc_id}").text
+    assert f'<meta name="DC.type" content="{zotero_type}">' in page
+    if typed_by:
+        assert f'<meta name="{typed_by[0]}" content="{typed_by[1]}">' in page
+
+
 @pytest.mark.parametrize("meta, ris_tags", [
     (Metadata(title="Ports", publisher="Ifri", series="Visions", number="104", isbn="978-2-36567-000-0"),
      {"TY": "RPRT", "T2": "Visions", "SN": "104", "PB": "Ifri", "N1": "ISBN 978-2-36567-000-0"}),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
 
-from archive.citation import item_type
+from archive.citation import ZOTERO_TYPES, item_type
 from archive.model import strip_markers
 from indexer.search import MAX_QUERY_CHARS, highlight_terms, related_documents
 from webapp.access import get_document, get_index, get_searcher, get_variants
@@ -28,7 +28,7 @@ def document(doc_id: str):
     terms = highlight_terms(get_index(), get_searcher(), query, get_variants())
     return render_template("reader/document.html", doc=doc, view=reader_view(doc, terms), query=query,
                            max_chars=MAX_QUERY_CHARS, cite=cite_panel(doc, cited_scope(doc, request.args)),
-                           item_type=item_type(doc.meta, doc.source.format),
+                           item_type=item_type(doc.meta, doc.source.format), zotero_types=ZOTERO_TYPES,
                            api_url=url_for("api.document", doc_id=doc.id))
 
 
