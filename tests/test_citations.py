@@ -168,8 +168,10 @@ def test_the_citeproc_js_cases_are_the_items_the_archive_makes_today():
     """A fixture made from other items would compare nothing: re-run its command when the items change."""
     from benchmarks.citations import cases, documents
 
-    made = {case["name"]: case["cited"] for case in cases(documents())}
-    assert made == {case["name"]: case["cited"] for case in CITEPROC_JS["cases"]}, CITEPROC_JS["made_by"]
+    def undated(item: dict) -> dict:  # a web page's access date is the day it was ingested
+        return {key: value for key, value in item.items() if key != "accessed"}
+    made = {case["name"]: undated(case["cited"]) for case in cases(documents())}
+    assert made == {case["name"]: undated(case["cited"]) for case in CITEPROC_JS["cases"]}, CITEPROC_JS["made_by"]
 
 
 def test_chicago_note_gives_full_names_first(corpus_docs):
