@@ -81,6 +81,7 @@ class Footnote:
     refers_to: list[int] = field(default_factory=list)
     cited_in: list[Citation] = field(default_factory=list)
     page: str = ""  # a PDF's page label the note is printed on
+    italic: list[str] = field(default_factory=list)  # the phrases the source sets in italics (titles cited)
 
 
 @dataclass
@@ -150,7 +151,7 @@ class Document:
             "year": self.meta.year,
             # field by field: asdict's deep copy of every paragraph was most of an ingest's record writing
             "sections": [_shallow(s) for s in self.sections],
-            "footnotes": [{**_shallow(n), "cited_in": [_shallow(c) for c in n.cited_in]} for n in self.footnotes],
+            "footnotes": [_note_record(n) for n in self.footnotes],
             "parts": self.parts,
             "source": asdict(self.source),
             "extraction": asdict(self.extraction),
@@ -186,6 +187,14 @@ def strip_markers(text: str) -> str:
     'symbolic (mainly)'
     """
     return MARKER.sub("", text)
+
+
+def _note_record(note: Footnote) -> dict:
+    """A footnote's JSON record; ``italic`` only where it has some (older records hash as before)."""
+    record = {**_shallow(note), "cited_in": [_shallow(c) for c in note.cited_in]}
+    if not note.italic:
+        del record["italic"]
+    return record
 
 
 def _shallow(item) -> dict:

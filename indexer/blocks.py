@@ -19,7 +19,8 @@ class Block:
 
     ``kind`` is ``para``, ``item`` (list item), ``heading`` (with ``level``), ``note`` (with
     ``number``) or ``sep`` (a section break). ``standalone`` is false for a short line glued to
-    the paragraph below it; ``break_before`` marks two or more blank lines before the block.
+    the paragraph below it; ``break_before`` marks two or more blank lines before the block;
+    ``italic`` holds a note's phrases the source sets in italics.
     """
 
     text: str
@@ -28,6 +29,7 @@ class Block:
     number: int = 0
     standalone: bool = True
     break_before: bool = False
+    italic: tuple[str, ...] = ()  # a note's phrases set in italics
 
     @property
     def words(self) -> int:

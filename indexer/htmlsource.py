@@ -265,9 +265,20 @@ def take_notes(root: Element) -> list[Block]:
         marker = link.getparent() if link.getparent().tag == "sup" else link
         _replace_with_text(marker, f"[^{number}]")
         if target.getparent() is not None and _attached(target, root):
-            notes.append(Block(_note_text(_note_body(target), label), "note", number=number))
+            body = _note_body(target)
+            notes.append(Block(_note_text(body, label), "note", number=number, italic=italic_phrases(body)))
     _drop_emptied_note_lists(root)
     return notes
+
+
+def italic_phrases(element: Element) -> tuple[str, ...]:
+    """The phrases an element sets in italics (``i``, ``em``, ``cite``), each once, in order.
+
+    >>> italic_phrases(_parse("<p>See <i>The  Coast Times</i>, and <em>Ibid.</em></p>").find(".//p"))
+    ('The Coast Times', 'Ibid.')
+    """
+    phrases = (" ".join(text_of(tag).split()) for tag in element.iter("i", "em", "cite"))
+    return tuple(dict.fromkeys(phrase for phrase in phrases if phrase))
 
 
 def _own_fragment(href: str) -> str:

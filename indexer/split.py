@@ -69,6 +69,7 @@ def split_blocks(blocks: list[Block], toc: list[TocEntry], found: meta_rules.Fou
     blocks = meta_rules.take_global(blocks, found)
     blocks = meta_rules.take_provenance(blocks, found)
     blocks = meta_rules.take_editors_note(blocks, found)
+    italics = {block.number: block.italic for block in blocks if block.kind == "note" and block.italic}
     blocks, notes = extract_notes(blocks, frozenset(toc_key(entry.title) for entry in toc))
     if not head_read:
         blocks = meta_rules.take_head(blocks, found, marked_up=known is not None)
@@ -76,6 +77,8 @@ def split_blocks(blocks: list[Block], toc: list[TocEntry], found: meta_rules.Fou
     blocks = meta_rules.take_tail(blocks, found)
     sections = build_sections(mark_headings(blocks, toc, listed_only))
     footnotes = link_notes(sections, notes)
+    for note in footnotes:
+        note.italic = [phrase for phrase in italics.get(note.number, ()) if phrase in note.text]
     meta = _metadata(found, sections, known.language if known else "")
     if known:
         meta = meta.merged_with(known)

@@ -258,3 +258,22 @@ def test_notes_link_their_web_addresses_and_the_notes_they_refer_to(client, corp
     page = client.get(f"/documents/{doc.id}").text
     item = re.search(rf'<li id="note-{note.number}".*?</li>', page, re.S).group(0)
     assert re.search(r'<a href="https?://[^"]+">https?://', item)
+
+
+def test_a_notes_italics_stay_in_the_record_and_the_reader(tmp_path):
+    """A title a note sets in italics (Markdown's *…*, HTML's <i>, <em>, <cite>) is italic in the reader."""
+    from archive.config import Settings
+    from archive.store import Store
+    from indexer.operations import ingest
+    from indexer.options import ParseOptions
+
+    source = tmp_path / "notes.md"
+    source.write_text("# Harbour notes\n\nThe harbour reopened on Sunday.[^1] The boats came back.[^2]\n\n"
+                      "[^1]: As *The Coast Times* reported the next day.\n[^2]: See the board's minutes.\n")
+    settings = Settings(tmp_path / "archive")
+    doc_id = ingest([source], settings, ParseOptions(), workers=0).added[0]["id"]
+    notes = Store(settings.data_dir).get(doc_id).footnotes
+    assert [(n.text, n.italic) for n in notes] == [("As The Coast Times reported the next day.", ["The Coast Times"]),
+                                                   ("See the board's minutes.", [])]
+    page = create_app({"SETTINGS": settings}).test_client().get(f"/documents/{doc_id}").text
+    assert "As <i>The Coast Times</i> reported the next day." in page

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from archive.model import MARKER, Document, Footnote, Section, strip_markers
 from indexer.index import ABSTRACT_ANCHOR
@@ -42,6 +42,18 @@ def linked_addresses(html: str) -> str:
     return WEB_ADDRESS.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', html)
 
 
+def in_italics(html: str, phrases: list[str]) -> str:
+    """Escaped HTML with the first place of each phrase set in italics (where no highlight parts it).
+
+    >>> in_italics("As the &lt;i&gt; tag says, in The Coast Times &amp; Co.", ["The Coast Times & Co."])
+    'As the &lt;i&gt; tag says, in <i>The Coast Times &amp; Co.</i>'
+    """
+    for phrase in phrases:
+        escaped = str(escape(phrase))
+        html = html.replace(escaped, f"<i>{escaped}</i>", 1)
+    return html
+
+
 def place_label(section_id: str, title: str, opening: str = "") -> str:
     """What a section is called where it has no title: its number ("§ 3"), with its opening words if known.
 
@@ -63,7 +75,8 @@ def place_label(section_id: str, title: str, opening: str = "") -> str:
 def reader_view(doc: Document, terms: frozenset) -> ReaderView:
     """Every paragraph and note as HTML; each marker gets an anchor ``ref-N-K`` that its note links back to."""
     language = doc.meta.language
-    notes = {n.number: NoteView(n, Markup(linked_addresses(highlight_passage(MARKER.sub("", n.text), terms, language))))
+    notes = {n.number: NoteView(n, Markup(in_italics(linked_addresses(highlight_passage(MARKER.sub("", n.text), terms,
+                                                                                          language)), n.italic)))
              for n in doc.footnotes}
     marked: set[str] = set()
     sections = [(s, Markup("".join(_marker(n, notes) for n in s.heading_notes)),
