@@ -1,8 +1,8 @@
 """Metadata an HTML page states about itself: <meta> tags, JSON-LD, the canonical link, <h1> and <title>.
 
 Each field is taken from the first source that states it, best source first; nothing is invented.
-The title is a scholarly page's ``citation_title`` (or ``dc.title``), else the one the page's places
-agree on (``agreed_title``), as a reader would take it.
+The title is the one the page's places agree on (``agreed_title``), as a reader would take it, or
+its ``citation_title`` where that adds a subtitle to it (``fuller_title``).
 """
 from __future__ import annotations
 
@@ -67,9 +67,8 @@ def head_metadata(root: Element) -> Metadata:
     stated = {"meta": [metas[n][0] for n in META_NAMES["title"] if metas.get(n)],
               "json-ld": _ld_values(root, "headline") or [ld.get("title", "")],
               "h1": _h1_texts(root), "title": [_title_text(root)]}
-    scholarly = next((metas[n][0] for n in ("citation_title", "dc.title") if metas.get(n)), "")  # stated for citing
-    title = scholarly or agreed_title(stated, first("publisher")) or first("title") or ld.get("title", "") \
-        or page_title(root)
+    agreed = fuller_title(agreed_title(stated, first("publisher")), next(iter(metas.get("citation_title", [])), ""))
+    title = agreed or first("title") or ld.get("title", "") or page_title(root)
     return Metadata(
         title=title, date=date_or_year(date),
         authors=tuple(dict.fromkeys(filter(None, map(clean_author, authors)))),
@@ -189,6 +188,21 @@ def agreed_title(stated: dict[str, list[str]], site: str = "") -> str:
         if agreed:
             return written[max(agreed, key=lambda key: (len(support[key]), key in seen, len(key)))]
     return ""
+
+
+def fuller_title(agreed: str, scholarly: str) -> str:
+    """The agreed title, or a scholarly page's citation_title where it adds a subtitle to it (an
+    <h1> often gives the short title); one that adds a site's name after a separator does not win.
+
+    >>> fuller_title("Tides and Trade", "Tides and Trade: The Northern Ports, 1850-1900")
+    'Tides and Trade: The Northern Ports, 1850-1900'
+    >>> fuller_title("Lake pike", "Lake pike | fishing.example | Your Fishing Magazine"), fuller_title("", "Ports")
+    ('Lake pike', '')
+    """
+    if agreed and scholarly != agreed and _title_key(scholarly).startswith(_title_key(agreed)) \
+            and not TITLE_SEPARATOR.match(scholarly[len(agreed):]):
+        return scholarly
+    return agreed
 
 
 def _title_pieces(title: str) -> list[str]:
