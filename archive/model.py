@@ -5,6 +5,8 @@ import re
 from dataclasses import asdict, dataclass, field, fields, replace
 
 RECORD_VERSION = 1
+KEPT_OF_WHOLE = 0.8  # a source read whole that kept less of its paragraph text says so
+KEPT_OF_ARTICLE = 0.5  # as does a web page whose article kept less (its site's chrome is dropped by design)
 MARKER = re.compile(r"\[\^(\d{1,4})\]")
 """How a footnote marker is written inside paragraph text: ``[^12]``."""
 
@@ -105,12 +107,23 @@ class Extraction:
     body_chars: int = 0
     notes_chars: int = 0
     parts_chars: int = 0  # text kept out of the body: bios, editor's and source notes
+    article: bool = False  # the body is the article chosen out of a web page: the rest is the site's
 
     @property
     def kept_share(self) -> float:
         """Kept characters against the source's paragraph text (1.0 when it has none)."""
         kept = self.body_chars + self.notes_chars + self.parts_chars
         return min(1.0, kept / self.source_paragraph_chars) if self.source_paragraph_chars else 1.0
+
+    @property
+    def kept_little(self) -> bool:
+        """Whether it kept so little that a reader should be told: under 80 % of a source read whole,
+        under half of a web page whose article was chosen out of its site's menus and lists.
+
+        >>> Extraction(100, 100, 70).kept_little, Extraction(100, 100, 70, article=True).kept_little
+        (True, False)
+        """
+        return self.kept_share < (KEPT_OF_ARTICLE if self.article else KEPT_OF_WHOLE)
 
 
 @dataclass
@@ -154,7 +167,7 @@ class Document:
             "footnotes": [_note_record(n) for n in self.footnotes],
             "parts": self.parts,
             "source": asdict(self.source),
-            "extraction": asdict(self.extraction),
+            "extraction": _extraction_record(self.extraction),
             "corrections": self.corrections,
         }
 
@@ -187,6 +200,14 @@ def strip_markers(text: str) -> str:
     'symbolic (mainly)'
     """
     return MARKER.sub("", text)
+
+
+def _extraction_record(extraction: Extraction) -> dict:
+    """The extraction's JSON record; ``article`` only where it is one (older records hash as before)."""
+    record = asdict(extraction)
+    if not extraction.article:
+        del record["article"]
+    return record
 
 
 def _note_record(note: Footnote) -> dict:

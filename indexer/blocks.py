@@ -49,10 +49,11 @@ class SourceText(NamedTuple):
     chars: int
     paragraph_chars: int
     block_chars: int = 0
+    article: bool = False  # the page's article was chosen out of it: the rest is its site's
 
     def with_blocks(self) -> SourceText:
         """The count of a page whose every block is its text: the blocks' text is paragraph text."""
-        return SourceText(self.chars, self.paragraph_chars + self.block_chars)
+        return SourceText(self.chars, self.paragraph_chars + self.block_chars, article=self.article)
 
 
 def text_to_blocks(text: str) -> list[Block]:

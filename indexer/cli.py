@@ -26,7 +26,6 @@ from indexer.pipeline import check_date
 from indexer.search import MAX_PAGE, MAX_PER_PAGE, SearchRequest, plain_snippet, search
 
 CITE_FORMATS = [*DATA_FORMATS, *STYLES]
-KEPT_WARNING = 0.5  # below this share of the source's paragraph text, an ingest line says what was kept
 SYMBOLS = {"added": "added", "unchanged": "unchanged", "replaced": "replaced", "failed": "FAILED"}
 
 
@@ -149,9 +148,10 @@ def counted(count: int, word: str, plural: str = "") -> str:
 
 
 def _kept_warning(item: dict) -> str:
-    """" (kept 31 % of the page's text)" when a document kept less than half of its source's paragraph text."""
+    """" (kept 31 % of the page's text)" when a document kept little of its source's paragraph text
+    (``Extraction.kept_little``)."""
     kept = item.get("kept", 1.0)
-    return f" (kept {kept:.0%} of the page's text)".replace("%", " %") if kept < KEPT_WARNING else ""
+    return f" (kept {kept:.0%} of the source's text)".replace("%", " %") if item.get("kept_little") else ""
 
 
 @cli.command(name="list")

@@ -90,6 +90,7 @@ def parse_html(html: str, whole_body: bool = False) -> HtmlParse:
     found = None if document_page else article(root)
     if found:
         blocks, page_meta = found
+        source = source._replace(article=True)
         read = tuple(filter(None, map(clean_author, page_meta.authors)))
         # a citation_author tag is one person; trafilatura split "Tanaka, Hiroshi" into two; and it reads
         # citation_journal_title as the site's name, which is no publisher
@@ -150,7 +151,7 @@ def source_text(root: Element) -> SourceText:
     their square.
 
     >>> source_text(_parse("<body>Top <p>One <b>two</b> <script>x()</script>three</p> <noscript><p>Hi</p></noscript></body>"))
-    SourceText(chars=14, paragraph_chars=11, block_chars=0)
+    SourceText(chars=14, paragraph_chars=11, block_chars=0, article=False)
     >>> para = "Text " * 20
     >>> source_text(_parse(f"<body><div class='para'>{para}</div><div><div>Share</div><ul><li>x</li></ul></div></body>"))
     SourceText(chars=105, paragraph_chars=0, block_chars=99)

@@ -271,7 +271,8 @@ class Batch:
             self.open.enter_context(self.store.transaction())
             self.writer = self.open.enter_context(self.index.writer(procs=self.procs))
         self.items.append((outcome, {"path": doc.source.path, "id": doc.id, "title": doc.meta.title,
-                                     "kept": round(doc.extraction.kept_share, 2)}))
+                                     "kept": round(doc.extraction.kept_share, 2),
+                                     "kept_little": doc.extraction.kept_little}))
         with self._failures_explained():
             self.index.put(self.writer, doc, self.store.put(doc), new=outcome == "added")
         if len(self.items) >= BATCH_SIZE or time.monotonic() - self.started >= BATCH_SECONDS:

@@ -57,7 +57,7 @@ def extraction(split: Split, source: Source) -> Extraction:
     counted = split.source or SourceText(chars([source.text]), chars([source.text]))
     body = chars(t for s in split.sections for t in (s.title, *s.paragraphs))
     return Extraction(counted.chars, counted.paragraph_chars, body, chars(n.text for n in split.footnotes),
-                      chars(t for texts in split.parts.values() for t in texts))
+                      chars(t for texts in split.parts.values() for t in texts), article=counted.article)
 
 
 def _split(source: Source) -> Split:

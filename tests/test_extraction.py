@@ -1,6 +1,7 @@
 """Extraction rules on small pages written for the project: whole books, note markups, chrome, metadata."""
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -114,7 +115,9 @@ def test_page_metadata_comes_from_its_best_source():
 
 def test_the_record_says_how_much_text_was_kept():
     extraction = parse_file(FIXTURES / "news-article.html", ParseOptions()).to_dict()["extraction"]
-    assert set(extraction) == {"source_chars", "source_paragraph_chars", "body_chars", "notes_chars", "parts_chars"}
+    assert set(extraction) == {"source_chars", "source_paragraph_chars", "body_chars", "notes_chars", "parts_chars",
+                               "article"}  # the body is the article chosen out of the page
+    assert extraction["article"] is True
     assert extraction["source_chars"] > extraction["body_chars"] > 400 and extraction["notes_chars"] == 0
 
 
@@ -128,8 +131,22 @@ def test_ingest_says_when_a_page_kept_less_than_half_of_its_text(tmp_path):
     result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "archive"), "ingest", str(tmp_path)])
     lines = {line.split(":")[0].split()[-1]: line for line in result.output.splitlines() if ".html:" in line}
     assert result.exit_code == 0
-    assert lines[str(tmp_path / "busy.html")].endswith("% of the page's text)")
+    assert lines[str(tmp_path / "busy.html")].endswith("% of the source's text)")
     assert "(kept" not in lines[str(tmp_path / "quiet.html")]
+
+
+def test_a_document_read_whole_says_so_when_it_kept_less_than_four_fifths(tmp_path):
+    """A page is cut to its article, so only under half is told; a source read whole (text, a manual, a PDF)
+    that lost a fifth of its text to the cleaning rules says so, on its line and in the record."""
+    body = "The lights of the north coast were lit again on Sunday, and the keepers came back to the quay.\n\n"
+    chrome = "".join(f"Follow us on Twitter for the latest news {i}\n\n" for i in range(6))
+    (tmp_path / "report.txt").write_text("Harbour lights\n\n" + body * 3 + chrome, encoding="utf-8")
+    settings = tmp_path / "archive"
+    result = CliRunner().invoke(cli, ["--data-dir", str(settings), "ingest", "--json", str(tmp_path / "report.txt")])
+    added = json.loads(result.output)["added"][0]
+    assert added["kept"] < 0.8 and added["kept_little"] is True
+    record = parse_file(tmp_path / "report.txt", ParseOptions()).extraction
+    assert record.kept_little and not record.article
 
 
 def test_the_reader_links_a_marker_in_a_heading_both_ways(tmp_path):
