@@ -154,7 +154,7 @@ def source_text(root: Element) -> SourceText:
     SourceText(chars=14, paragraph_chars=11, block_chars=0, article=False)
     >>> para = "Text " * 20
     >>> source_text(_parse(f"<body><div class='para'>{para}</div><div><div>Share</div><ul><li>x</li></ul></div></body>"))
-    SourceText(chars=105, paragraph_chars=0, block_chars=99)
+    SourceText(chars=105, paragraph_chars=0, block_chars=99, article=False)
     """
     counts = [text_counts(body) for body in root.iter("body")]
     return SourceText(*(sum(c[i] for c in counts) for i in range(3)))
