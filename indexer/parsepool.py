@@ -53,8 +53,7 @@ def start_fork_server() -> None:
     while the ingest finds its files and opens the store."""
     import multiprocessing.forkserver
 
-    multiprocessing.get_context("forkserver")
-    multiprocessing.forkserver.ensure_running()
+    multiprocessing.forkserver.ensure_running()  # the context's fork server: indexer.index sets its preload
 
 
 def parse_limited(files: list[Path], options: ParseOptions, workers: int,
