@@ -219,12 +219,16 @@ XMP = ('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.or
        '<xmp:CreateDate>2023-11-05T09:00:00Z</xmp:CreateDate></rdf:Description></rdf:RDF></x:xmpmeta>')
 
 
-def test_xmp_metadata_fills_what_the_first_page_does_not_say(tmp_path):
+def with_xmp(path: Path, xmp: str, info: dict[str, str]) -> Path:
+    """A one-page PDF of three lines with an XMP packet and an info dictionary."""
     body = [(12, 72, 700 - 14 * i, "The three lights were lit again on Sunday evening by the volunteers.")
             for i in range(3)]
-    path = tmp_path / "xmp.pdf"
-    path.write_bytes(make_pdf([body], {"Title": "Microsoft Word - draft.docx"}, xmp=XMP))
-    meta = parse_file(path, ParseOptions()).meta
+    path.write_bytes(make_pdf([body], info, xmp=xmp))
+    return path
+
+
+def test_xmp_metadata_fills_what_the_first_page_does_not_say(tmp_path):
+    meta = parse_file(with_xmp(tmp_path / "xmp.pdf", XMP, {"Title": "Microsoft Word - draft.docx"}), ParseOptions()).meta
     assert (meta.title, meta.authors, meta.date) == ("Lights of the North Coast", ("Mara Holm", "Tom Reed"), "2023-11-05")
 
 
@@ -239,11 +243,7 @@ def test_a_journal_articles_prism_fields_are_read_and_cited(tmp_path):
     """A publisher's PDF states its journal, volume, issue, pages, DOI and ISSN in PRISM, as elements or attributes."""
     from archive.citation import csl_item
 
-    body = [(12, 72, 700 - 14 * i, "The three lights were lit again on Sunday evening by the volunteers.")
-            for i in range(3)]
-    path = tmp_path / "article.pdf"
-    path.write_bytes(make_pdf([body], {}, xmp=PRISM_XMP))
-    doc = parse_file(path, ParseOptions())
+    doc = parse_file(with_xmp(tmp_path / "article.pdf", PRISM_XMP, {}), ParseOptions())
     meta = doc.meta
     assert (meta.container_title, meta.volume, meta.issue, meta.pages, meta.doi, meta.issn) == (
         "Journal of Coastal History", "12", "1", "45-67", "10.5555/jch.2014.0012", "1234-5678")
