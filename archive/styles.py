@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
@@ -91,24 +92,30 @@ def _dashes_only_in_ranges() -> None:
     """Make a locator's hyphen an en dash only between digits (a range, "12-15"), as citeproc-js does:
     citeproc-py made every hyphen one, so "sec. Japan-Russia Relations" read "Japan–Russia"."""
     original = Text._variable
-    if getattr(original, "patched", False):
+    if getattr(original, "dashes_patched", False):
         return
 
     def variable(self, item, context):
         text = original(self, item, context)
-        if text and SUBSTITUTING:
-            SUBSTITUTING[-1].append((self.tag, self.get("variable")))
         if self.get("variable") != "locator" or text is None:
             return text
         return re.sub(r"(?<=\d)-(?=\d)", "\u2013", str(item.locator.identifier))
-    variable.patched = True
+    variable.dashes_patched = True
     Text._variable = variable
 
 
 _dashes_only_in_ranges()
 
-# the (tag, variable) of each text variable each cs:substitute being rendered has printed (innermost last)
-SUBSTITUTING: list[list[tuple[str, str]]] = []
+# per thread (a server formats in several): the (tag, variable) of each text variable printed by each
+# cs:substitute being rendered, innermost last
+_SUBSTITUTING = threading.local()
+
+
+def _substituting() -> list[list[tuple[str, str]]]:
+    """This thread's stack of the substitutes being rendered."""
+    if not hasattr(_SUBSTITUTING, "stack"):
+        _SUBSTITUTING.stack = []
+    return _SUBSTITUTING.stack
 
 
 def _substituted_variables_suppressed() -> None:
@@ -116,23 +123,29 @@ def _substituted_variables_suppressed() -> None:
     specification says: citeproc-py suppressed only a variable named on the substitute's own child,
     so one printed through a cs:choose or a macro (the site's name standing for a web page's author
     in APA, its title in MLA) was printed twice."""
-    render = Substitute.render
+    render, variable = Substitute.render, Text._variable
     if getattr(render, "patched", False):
         return
 
+    def recorded(self, item, context):
+        text = variable(self, item, context)
+        if text and _substituting():
+            _substituting()[-1].append((self.tag, self.get("variable")))
+        return text
+
     def rendered(self, item, context=None, **kwargs):
-        SUBSTITUTING.append([])
+        _substituting().append([])
         try:
             return render(self, item, context=context, **kwargs)
         finally:
-            printed = SUBSTITUTING.pop()
+            printed = _substituting().pop()
             if context is not None:
                 repressed = context.get_layout().repressed
                 for tag, name in printed:
                     repressed[tag] = repressed.get(tag, []) + [name]
 
     rendered.patched = True
-    Substitute.render = rendered
+    Text._variable, Substitute.render = recorded, rendered
 
 
 _substituted_variables_suppressed()

@@ -479,3 +479,13 @@ def test_a_name_particle_is_placed_by_each_style(style, written):
     item = csl_item(doc)
     assert format_item(item, style).entry.startswith(written)
     assert "author = {van der Berg, Anna}" in to_bibtex([item]) and "AU  - van der Berg, Anna" in to_ris([item])
+
+
+def test_styles_format_alike_in_threads_at_once():
+    """A server formats in several threads: what a substitute printed is kept per thread."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    work = [(case["cited"], style) for case in CITEPROC_JS["cases"] for style in STYLES] * 3
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        printed = list(pool.map(lambda pair: format_item(*pair), work))
+    assert printed == [format_item(*pair) for pair in work]
