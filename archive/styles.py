@@ -106,16 +106,9 @@ def _dashes_only_in_ranges() -> None:
 
 _dashes_only_in_ranges()
 
-# per thread (a server formats in several): the (tag, variable) of each text variable printed by each
-# cs:substitute being rendered, innermost last
-_SUBSTITUTING = threading.local()
-
-
-def _substituting() -> list[list[tuple[str, str]]]:
-    """This thread's stack of the substitutes being rendered."""
-    if not hasattr(_SUBSTITUTING, "stack"):
-        _SUBSTITUTING.stack = []
-    return _SUBSTITUTING.stack
+# the (tag, variable) of each text variable printed by each cs:substitute being rendered, innermost
+# last (one rendering at a time: RENDERING)
+SUBSTITUTING: list[list[tuple[str, str]]] = []
 
 
 def _substituted_variables_suppressed() -> None:
@@ -129,16 +122,16 @@ def _substituted_variables_suppressed() -> None:
 
     def recorded(self, item, context):
         text = variable(self, item, context)
-        if text and _substituting():
-            _substituting()[-1].append((self.tag, self.get("variable")))
+        if text and SUBSTITUTING:
+            SUBSTITUTING[-1].append((self.tag, self.get("variable")))
         return text
 
     def rendered(self, item, context=None, **kwargs):
-        _substituting().append([])
+        SUBSTITUTING.append([])
         try:
             return render(self, item, context=context, **kwargs)
         finally:
-            printed = _substituting().pop()
+            printed = SUBSTITUTING.pop()
             if context is not None:
                 repressed = context.get_layout().repressed
                 for tag, name in printed:
@@ -205,6 +198,7 @@ class Formatted:
     citation: str
 
 
+RENDERING = threading.Lock()  # citeproc-py renders with a parsed style's own state: one thread at a time
 OMITTED = ("Chicago's notes-bibliography style leaves this work out of the bibliography: it names no "
            "publisher, URL, DOI, number, container or archive (CMOS 18 14.118); cite it in a note.")
 
@@ -214,16 +208,17 @@ def format_item(item: dict, style: str, as_html: bool = False) -> Formatted:
     item = _escaped(item) if as_html else item
     cited = locator(item)
     item = _typographic(_protect_case(the_work(item)))
-    bibliography = CitationStylesBibliography(_style(style), CiteProcJSON([item]),
-                                              formatter.html if as_html else formatter.plain)
     citation = Citation([CitationItem(item["id"], locator=Locator(*cited))] if cited else
                         [CitationItem(item["id"])])
-    # the entry is rendered from the first cite registered: one without the locator, which belongs to
-    # the citation alone (citeproc-py put Chicago's "sec. …" into the bibliography entry)
-    bibliography.register(Citation([CitationItem(item["id"])]))
-    bibliography.register(citation)
-    with warnings.catch_warnings():
+    # a parsed style keeps its layout's state (what is suppressed) while it renders: one at a time
+    with RENDERING, warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        bibliography = CitationStylesBibliography(_style(style), CiteProcJSON([item]),
+                                                  formatter.html if as_html else formatter.plain)
+        # the entry is rendered from the first cite registered: one without the locator, which belongs to
+        # the citation alone (citeproc-py put Chicago's "sec. …" into the bibliography entry)
+        bibliography.register(Citation([CitationItem(item["id"])]))
+        bibliography.register(citation)
         entries = bibliography.bibliography()
         entry = str(entries[0]) if entries else ""  # a work the style leaves out of its bibliography
         note = str(bibliography.cite(citation, lambda _: None))
