@@ -14,8 +14,8 @@ citeproc-py renders some CSL wrongly; each fix is made here, once, and tested:
    number, container or archive out of the bibliography (CMOS 18 14.118), as citeproc-js does: its
    entry is empty, and the reader and the CLI say why (``OMITTED``);
 6. its HTML formatter does not escape the item's text: ``_escaped`` escapes every value before rendering;
-7. it ignores ``text-case="capitalize-first"`` on role labels: APA's "trans." and "ed." are
-   capitalised here (``_apa_role_labels``);
+7. it skips ``text-case="title"`` where no language is passed, so APA's role labels ("trans.",
+   "ed.") kept their lower case: ``_title_case_without_a_language`` takes no language for English;
 8. it takes ``<if disambiguate="true">`` as always true, so MLA's in-text citation added the title to
    every author ("(Pajon, *Japan-Russia…*, n. 1)"): ``_no_disambiguation`` makes it false, as for a
    cite that nothing else in the citation shares an author with (one item is cited at a time);
@@ -169,6 +169,23 @@ LABELLED_VARIABLES = {"edition", "volume", "issue", "page", "number-of-pages", "
                       "collection-number", "number", "part-number", "supplement-number", "citation-number"}
 _labels_of_stated_variables()
 
+
+def _title_case_without_a_language() -> None:
+    """Apply ``text-case="title"`` where no language is known, as the CSL specification says (an
+    item in English or of no stated language is title-cased): citeproc-py skipped it, so APA's
+    "(C. Johnston, trans.)", a label cased by its names, kept its lower case."""
+    original = TextCased.case
+    if getattr(original, "patched", False):
+        return
+
+    def case(self, text, language=None):
+        return original(self, text, language="en" if language is None else language)
+    case.patched = True
+    TextCased.case = case
+
+
+_title_case_without_a_language()
+
 # citeproc-js's CSL.SKIP_WORDS, its phrases ("according to") left out: citeproc-py cases word by word
 TextCased._stop_words = [
     "about", "above", "across", "afore", "after", "against", "along", "alongside", "amid", "amidst", "among",
@@ -223,8 +240,6 @@ def format_item(item: dict, style: str, as_html: bool = False) -> Formatted:
         entry = str(entries[0]) if entries else ""  # a work the style leaves out of its bibliography
         note = str(bibliography.cite(citation, lambda _: None))
     entry, note = _fix(entry, item), _fix(note, item)
-    if style == "apa":
-        entry = _apa_role_labels(entry)
     return Formatted(entry, note)
 
 
@@ -296,12 +311,3 @@ def _one_final_mark(text: str) -> str:
     '“Rapprochement?” 2014. Why?, 2015'
     """
     return re.sub(r"([?!])([”\"]?)\.", r"\1\2", text)
-
-
-def _apa_role_labels(text: str) -> str:
-    """APA 7 capitalises the role after a translator's or editor's name.
-
-    >>> _apa_role_labels("Rapprochement (C. Johnston, trans.; Series 104). In A. Ray (ed.), Book")
-    'Rapprochement (C. Johnston, Trans.; Series 104). In A. Ray (Ed.), Book'
-    """
-    return re.sub(r"(, |\()(trans|ed|eds)\.", lambda m: m.group(1) + m.group(2).capitalize() + ".", text)
