@@ -5,7 +5,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from archive.model import Document, Metadata
+from archive.model import Document, Metadata, strip_markers
 
 CORPORATE = re.compile(r"\b(institut\w*|cent(er|re)|council|ministry|agency|organi[sz]ation|university|foundation|"
                        r"committee|department|office|association|group|bank|commission|society|press)\b", re.I)
@@ -143,7 +143,7 @@ def csl_item(doc: Document, scope: Scope = Scope(), reader_url: str = "") -> dic
             "collection-title": meta.series, "ISBN": meta.isbn, "language": meta.language,
             "volume": meta.volume, "issue": meta.issue, "page": meta.pages, "DOI": meta.doi, "ISSN": meta.issn,
             "translator": [split_name(meta.translator)] if meta.translator else [],
-            "abstract": meta.abstract}
+            "abstract": strip_markers(meta.abstract)}
     item["number" if kind == "report" and not meta.series else "collection-number"] = meta.number
     if kind in PERIODICALS and not meta.container_title:  # a newspaper's or blog's name is its container
         item["container-title"], item["publisher"] = meta.publisher, ""

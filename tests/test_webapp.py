@@ -277,3 +277,23 @@ def test_a_notes_italics_stay_in_the_record_and_the_reader(tmp_path):
                                                    ("See the board's minutes.", [])]
     page = create_app({"SETTINGS": settings}).test_client().get(f"/documents/{doc_id}").text
     assert "As <i>The Coast Times</i> reported the next day." in page
+
+
+def test_an_abstracts_note_marker_links_its_note_and_stays_out_of_the_exports(tmp_path):
+    """A summary read as the abstract keeps its marker as a link in the reader, and no "[^1]" in a citation."""
+    from archive.citation import csl_item
+    from archive.config import Settings
+    from archive.store import Store
+    from indexer.operations import ingest
+    from indexer.options import ParseOptions
+
+    source = tmp_path / "report.md"
+    source.write_text("---\ntitle: Harbour Dues\nauthor: [Mara Holm]\n---\n\n# Summary\n\nThe dues fell by half after "
+                      "the railway came.[^1] The boards sold their warehouses.\n\n# The ports\n\nThree ports kept "
+                      "their boards.\n\n[^1]: Board minutes, 1871 to 1881.\n")
+    settings = Settings(tmp_path / "archive")
+    doc_id = ingest([source], settings, ParseOptions(), workers=0).added[0]["id"]
+    doc = Store(settings.data_dir).get(doc_id)
+    assert "[^1]" in doc.meta.abstract and "[^" not in csl_item(doc)["abstract"]
+    page = create_app({"SETTINGS": settings}).test_client().get(f"/documents/{doc_id}").text
+    assert "[^1]" not in page and 'href="#note-1"' in page

@@ -41,6 +41,11 @@ def related(doc_id: str):
     return render_template("reader/related.html", doc=doc, related=found)
 
 
+@bp.app_template_filter("without_markers")
+def without_markers(text: str) -> str:
+    """A text without its note markers ``[^n]`` (for a meta tag's plain text)."""
+    return strip_markers(text)
+
 
 @bp.app_template_test("web_address")
 def is_web_address(value: str) -> bool:

@@ -26,6 +26,7 @@ class ReaderView:
 
     sections: list[tuple[Section, Markup, list[Markup]]]  # a section, its heading's markers, its paragraphs
     notes: list[NoteView]
+    abstract: Markup = Markup("")  # the abstract, its note markers linked like a paragraph's
 
 
 # an http(s) address in escaped HTML, up to white space, a tag, or the "&gt;" of "<https://…>"; a
@@ -79,11 +80,12 @@ def reader_view(doc: Document, terms: frozenset) -> ReaderView:
                                                                                           language)), n.italic)))
              for n in doc.footnotes}
     marked: set[str] = set()
+    abstract = _paragraph(doc.meta.abstract, terms, notes, language) if doc.meta.abstract else Markup("")
     sections = [(s, Markup("".join(_marker(n, notes) for n in s.heading_notes)),
                  [_page_mark(s.page_of(i), marked) + _paragraph(p, terms, notes, language)
                   for i, p in enumerate(s.paragraphs)])
                 for s in doc.sections]
-    return ReaderView(sections, list(notes.values()))
+    return ReaderView(sections, list(notes.values()), abstract)
 
 
 def _paragraph(text: str, terms: frozenset, notes: dict[int, NoteView], language: str) -> Markup:
