@@ -54,137 +54,115 @@ STYLE_NAMES = {"apa": "APA 7", "mla": "MLA 9", "chicago-author-date": "Chicago a
                "chicago-notes": "Chicago notes-bibliography"}
 
 
-def _keep_full_given_names() -> None:
-    """Make ``initialize="false"`` on a name keep given names whole, as the CSL specification says."""
-    original = Name.initialize
-    if getattr(original, "patched", False):
-        return
+def _replaces(owner, name: str):
+    """Decorate a fix of citeproc-py: ``owner.name`` is replaced by ``fix(original)``, once (a second
+    import of this module, as ``python -m doctest`` makes, leaves it as it is)."""
+    def install(fix):
+        original = getattr(owner, name)
+        done = getattr(original, "archive_fixes", frozenset())
+        if fix.__name__ not in done:
+            replacement = fix(original)
+            replacement.archive_fixes = done | {fix.__name__}
+            setattr(owner, name, replacement)
+        return fix
+    return install
 
+
+@_replaces(Name, "initialize")
+def _keep_full_given_names(original):
+    """Make ``initialize="false"`` on a name keep given names whole, as the CSL specification says."""
     def initialize(self, given, mark, context):
         return given if self.get("initialize") == "false" else original(self, given, mark, context)
-
-    initialize.patched = True
-    Name.initialize = initialize
+    return initialize
 
 
-_keep_full_given_names()
-
-
-def _no_disambiguation() -> None:
+@_replaces(If, "render")
+def _no_disambiguation(original):
     """Make a ``cs:if`` that tests only ``disambiguate="true"`` fail: no cite here needs disambiguating."""
-    original = If.render
-    if getattr(original, "patched", False):
-        return
-
     def render(self, item, context=None, delimiter="", **kwargs):
         if self.get("disambiguate") == "true" and len(self.attrib) == 1:
             raise ConditionFailed
         return original(self, item, context=context, delimiter=delimiter, **kwargs)
-
-    render.patched = True
-    If.render = render
+    return render
 
 
-_no_disambiguation()
-
-
-def _dashes_only_in_ranges() -> None:
+@_replaces(Text, "_variable")
+def _dashes_only_in_ranges(original):
     """Make a locator's hyphen an en dash only between digits (a range, "12-15"), as citeproc-js does:
     citeproc-py made every hyphen one, so "sec. Japan-Russia Relations" read "Japan–Russia"."""
-    original = Text._variable
-    if getattr(original, "dashes_patched", False):
-        return
-
     def variable(self, item, context):
         text = original(self, item, context)
         if self.get("variable") != "locator" or text is None:
             return text
         return re.sub(r"(?<=\d)-(?=\d)", "\u2013", str(item.locator.identifier))
-    variable.dashes_patched = True
-    Text._variable = variable
+    return variable
 
-
-_dashes_only_in_ranges()
 
 # the (tag, variable) of each text variable printed by each cs:substitute being rendered, innermost
 # last (one rendering at a time: RENDERING)
 SUBSTITUTING: list[list[tuple[str, str]]] = []
 
 
-def _substituted_variables_suppressed() -> None:
+@_replaces(Text, "_variable")
+def _substituted_variables_recorded(original):
+    """Note each text variable printed while a cs:substitute renders (see _substituted_variables_suppressed)."""
+    def variable(self, item, context):
+        text = original(self, item, context)
+        if text and SUBSTITUTING:
+            SUBSTITUTING[-1].append((self.tag, self.get("variable")))
+        return text
+    return variable
+
+
+@_replaces(Substitute, "render")
+def _substituted_variables_suppressed(original):
     """Suppress every text variable a cs:substitute printed, in the rest of the cite, as the CSL
     specification says: citeproc-py suppressed only a variable named on the substitute's own child,
     so one printed through a cs:choose or a macro (the site's name standing for a web page's author
     in APA, its title in MLA) was printed twice."""
-    render, variable = Substitute.render, Text._variable
-    if getattr(render, "patched", False):
-        return
-
-    def recorded(self, item, context):
-        text = variable(self, item, context)
-        if text and SUBSTITUTING:
-            SUBSTITUTING[-1].append((self.tag, self.get("variable")))
-        return text
-
-    def rendered(self, item, context=None, **kwargs):
+    def render(self, item, context=None, **kwargs):
         SUBSTITUTING.append([])
         try:
-            return render(self, item, context=context, **kwargs)
+            return original(self, item, context=context, **kwargs)
         finally:
             printed = SUBSTITUTING.pop()
             if context is not None:
                 repressed = context.get_layout().repressed
                 for tag, name in printed:
                     repressed[tag] = repressed.get(tag, []) + [name]
-
-    rendered.patched = True
-    Text._variable, Substitute.render = recorded, rendered
+    return render
 
 
-_substituted_variables_suppressed()
+# the number variables a cs:label names; names' roles (editor, translator) come with their names
+LABELLED_VARIABLES = {"edition", "volume", "issue", "page", "number-of-pages", "number-of-volumes", "chapter-number",
+                      "collection-number", "number", "part-number", "supplement-number", "citation-number"}
 
 
-def _labels_of_stated_variables() -> None:
+@_replaces(Label, "process")
+def _labels_of_stated_variables(original):
     """Make ``cs:label`` print nothing for a variable the item lacks, as the CSL specification says:
     citeproc-py printed Chicago's "Edition" after every newspaper article without an edition."""
-    original = Label.process
-    if getattr(original, "patched", False):
-        return
-
     def process(self, item, variable=None, plural=None, context=None, **kwargs):
-        name = variable or self.get("variable") or ""
-        if name and name != "locator" and name in LABELLED_VARIABLES:
+        name = variable or self.get("variable")
+        if name in LABELLED_VARIABLES:
             try:
                 if not item.reference[name.replace("-", "_")]:
                     return None
             except VariableError:
                 return None
         return original(self, item, variable=variable, plural=plural, context=context, **kwargs)
-    process.patched = True
-    Label.process = process
+    return process
 
 
-# the number variables a cs:label names; names' roles (editor, translator) come with their names
-LABELLED_VARIABLES = {"edition", "volume", "issue", "page", "number-of-pages", "number-of-volumes", "chapter-number",
-                      "collection-number", "number", "part-number", "supplement-number", "citation-number"}
-_labels_of_stated_variables()
-
-
-def _title_case_without_a_language() -> None:
+@_replaces(TextCased, "case")
+def _title_case_without_a_language(original):
     """Apply ``text-case="title"`` where no language is known, as the CSL specification says (an
     item in English or of no stated language is title-cased): citeproc-py skipped it, so APA's
     "(C. Johnston, trans.)", a label cased by its names, kept its lower case."""
-    original = TextCased.case
-    if getattr(original, "patched", False):
-        return
-
     def case(self, text, language=None):
         return original(self, text, language="en" if language is None else language)
-    case.patched = True
-    TextCased.case = case
+    return case
 
-
-_title_case_without_a_language()
 
 # citeproc-js's CSL.SKIP_WORDS, its phrases ("according to") left out: citeproc-py cases word by word
 TextCased._stop_words = [
