@@ -5,29 +5,30 @@ A page states its title in up to four independent places: its meta tags (``og:ti
 all), its JSON-LD article's ``headline``, its visible ``<h1>``, and its ``<title>``. The label is a
 title that two of these places agree on (``<title>`` agrees when the title is one of the pieces
 its separators part it into, or the whole of it when it has none, so a site's name never enters a
-label with it); a page whose places do not agree gets no label and is left out. ``title_key`` compares titles as a reader would: case, quotes, dashes and
-spacing aside.
+label with it); a page whose places do not agree gets no label and is left out. ``title_key``
+compares titles as a reader would: case, quotes, dashes and spacing aside. The JSON-LD headlines and
+the comparison are read as the archive reads them (``indexer.htmlmeta``); the label's rule is its own.
 """
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections import Counter
 
+from indexer import htmlmeta
+
 META_TITLES = ("og:title", "twitter:title", "citation_title", "dc.title")
 SEPARATOR = re.compile(r"\s+[|–—·•:»«-]\s+|\s+::\s+|\s*\|\s*")
-QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "«": '"', "»": '"', "–": "-", "—": "-"})
 
 
 def title_key(title: str) -> str:
-    """A title as it is compared: NFKC, case-folded, quotes and dashes plain, spacing and end stops aside.
+    """A title as it is compared: NFKC, then as the archive compares titles (case, quotes, dashes,
+    spacing and end stops aside).
 
     >>> title_key(" “Harbour”  Reopens — Again. ") == title_key('"harbour" reopens - again')
     True
     """
-    text = unicodedata.normalize("NFKC", title).translate(QUOTES).casefold()
-    return " ".join(text.split()).strip(" .:;,!")
+    return htmlmeta.title_key(unicodedata.normalize("NFKC", title))
 
 
 def stated_titles(root) -> dict[str, list[str]]:
@@ -38,30 +39,8 @@ def stated_titles(root) -> dict[str, list[str]]:
     meta = [" ".join((tag.get("content") or "").split()) for tag in root.iter("meta")
             if (tag.get("property") or tag.get("name") or "").lower() in META_TITLES]
     title = next(root.iter("title"), None)
-    return {"meta": [t for t in meta if t], "json-ld": _headlines(root), "h1": [t for t in map(text, root.iter("h1")) if t],
+    return {"meta": [t for t in meta if t], "json-ld": htmlmeta.ld_values(root, "headline"), "h1": [t for t in map(text, root.iter("h1")) if t],
             "title": [text(title)] if title is not None and text(title) else []}
-
-
-def _headlines(root) -> list[str]:
-    """The ``headline`` of each JSON-LD object of the page."""
-    found = []
-    for script in root.iter("script"):
-        if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
-            continue
-        try:
-            data = json.loads(script.text)
-        except ValueError:
-            continue
-        stack = [data]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, list):
-                stack += item
-            elif isinstance(item, dict):
-                if isinstance(item.get("headline"), str) and item["headline"].strip():
-                    found.append(" ".join(item["headline"].split()))
-                stack += [v for v in item.values() if isinstance(v, (list, dict))]
-    return found
 
 
 def title_label(stated: dict[str, list[str]]) -> str | None:

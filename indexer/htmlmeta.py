@@ -65,7 +65,7 @@ def head_metadata(root: Element) -> Metadata:
                       if "canonical" in (link.get("rel") or "").lower().split()), "")
     container = first("container_title")
     stated = {"meta": [metas[n][0] for n in META_NAMES["title"] if metas.get(n)],
-              "json-ld": _ld_values(root, "headline") or [ld.get("title", "")],
+              "json-ld": ld_values(root, "headline") or [ld.get("title", "")],
               "h1": _h1_texts(root), "title": [_title_text(root)]}
     agreed = fuller_title(agreed_title(stated, first("publisher")), next(iter(metas.get("citation_title", [])), ""))
     title = agreed or first("title") or ld.get("title", "") or page_title(root)
@@ -170,7 +170,7 @@ def agreed_title(stated: dict[str, list[str]], site: str = "") -> str:
     >>> agreed_title({"meta": ["Harbour reopens"], "json-ld": [], "h1": ["Our news"], "title": ["Coast Times"]})
     ''
     """
-    seen = {_title_key(t) for t in stated.get("h1", [])}
+    seen, site_key = {title_key(t) for t in stated.get("h1", [])}, title_key(site)
     for cut in (False, True):
         support: dict[str, set[str]] = {}
         written: dict[str, str] = {}
@@ -180,8 +180,8 @@ def agreed_title(stated: dict[str, list[str]], site: str = "") -> str:
                 if cut and place in ("meta", "json-ld"):
                     pieces.append(cut_site_name(title))
                 for piece in pieces:
-                    key = _title_key(piece)
-                    if key and key != _title_key(site):
+                    key = title_key(piece)
+                    if key and key != site_key:
                         support.setdefault(key, set()).add(place)
                         written.setdefault(key, piece.strip())
         agreed = [key for key, places in support.items() if len(places) >= 2]
@@ -199,7 +199,7 @@ def fuller_title(agreed: str, scholarly: str) -> str:
     >>> fuller_title("Lake pike", "Lake pike | fishing.example | Your Fishing Magazine"), fuller_title("", "Ports")
     ('Lake pike', '')
     """
-    if agreed and scholarly != agreed and _title_key(scholarly).startswith(_title_key(agreed)) \
+    if agreed and scholarly != agreed and title_key(scholarly).startswith(title_key(agreed)) \
             and not TITLE_SEPARATOR.match(scholarly[len(agreed):]):
         return scholarly
     return agreed
@@ -217,7 +217,7 @@ def _title_pieces(title: str) -> list[str]:
     return [piece for piece in (cut_site_name(title), longest) if len(piece) >= len(longest)]
 
 
-def _title_key(title: str) -> str:
+def title_key(title: str) -> str:
     """A title as titles are compared: case, quotes, dashes and spacing aside."""
     text = title.translate(QUOTES).casefold()
     return " ".join(text.split()).strip(" .:;,!")
@@ -243,7 +243,7 @@ def cut_site_name(title: str, headings: list[str] = ()) -> str:
     return title[:list(TITLE_SEPARATOR.finditer(title))[-1].start()].strip()
 
 
-def _ld_values(root: Element, name: str) -> list[str]:
+def ld_values(root: Element, name: str) -> list[str]:
     """Each text value of ``name`` in the page's JSON-LD objects, nested ones and lists searched."""
     found, stack = [], list(_ld_data(root))
     while stack:
