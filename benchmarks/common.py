@@ -62,6 +62,18 @@ def pdf_corpus() -> list[Path]:
                   and p.stat().st_size > 10_000 and "examples" not in p.parts)
 
 
+def pdf_pages(files: list[Path]) -> int:
+    """How many pages the PDFs hold, as PDFium counts them."""
+    import pypdfium2
+
+    total = 0
+    for path in files:
+        document = pypdfium2.PdfDocument(path)
+        total += len(document)
+        document.close()
+    return total
+
+
 def dev_pdfs() -> list[Path]:
     """The PDF benchmark's dev PDFs (``python -m benchmarks pdf`` makes them in cache/pdf-dev/)."""
     return sorted((CACHE / "pdf-dev").glob("*.pdf"))

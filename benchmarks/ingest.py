@@ -6,7 +6,6 @@ extracted beforehand (not timed); MB/s is of source bytes.
 """
 from __future__ import annotations
 
-import contextlib
 import gc
 import json
 import sys
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import Iterable
 
 from benchmarks.common import (CACHE, TreeMemory, corpus_files, dev_pdfs, folder_mb, large_corpus, pdf_corpus,
-                               peak_rss_mb, run_child, scale_corpus, write_results)
+                               pdf_pages, peak_rss_mb, run_child, scale_corpus, write_results)
 
 TARGET_MB_PER_S = 2.0
 ROUNDS = 3
@@ -98,17 +97,6 @@ def files_of(corpus: str) -> list[Path]:
     return {"corpus": corpus_files, "scale": scale_corpus, "pdf": pdf_corpus, "pdf-dev": dev_pdfs,
             "scale-archive": lambda: scale_corpus() + corpus_files(),
             "large-archive": lambda: large_corpus() + corpus_files()}[corpus]()
-
-
-def pdf_pages(files: list[Path]) -> int:
-    """How many pages the PDFs hold."""
-    from pdfminer.pdfdocument import PDFDocument
-    from pdfminer.pdfpage import PDFPage
-    from pdfminer.pdfparser import PDFParser
-
-    with contextlib.ExitStack() as stack:
-        handles = [stack.enter_context(path.open("rb")) for path in files]
-        return sum(sum(1 for _ in PDFPage.create_pages(PDFDocument(PDFParser(handle)))) for handle in handles)
 
 
 def child(kind: str, corpus: str, keep: str = "") -> None:

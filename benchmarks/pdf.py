@@ -30,7 +30,7 @@ from pathlib import Path
 import logging
 import os
 
-from benchmarks.common import CACHE, REPO, _html_of, dev_pdfs, run_child, write_results
+from benchmarks.common import CACHE, REPO, _html_of, dev_pdfs, pdf_pages, run_child, write_results
 from indexer.sections import NUMBERED_PREFIX
 
 MULTILINGUAL = REPO.parent / "shared" / "devsets" / "multilingual"
@@ -265,17 +265,10 @@ def plain_readers(pdf: Path) -> dict[str, tuple[str, float]]:
     return {"pypdfium2": (pdfium_text, pdfium_seconds), "pdfminer": (pdfminer_text, time.perf_counter() - started)}
 
 
-def page_count(pdf: Path) -> int:
-    """How many pages a PDF has."""
-    import pypdfium2
-
-    return len(pypdfium2.PdfDocument(pdf))
-
-
 def score(name: str, pdf: Path, truth: dict) -> dict:
     """One file's figures for the archive and the plain readers."""
     read, seconds = archive_reading(pdf)
-    pages = page_count(pdf)
+    pages = pdf_pages([pdf])
     titles = {heading_key(t) for t in [*read["titles"], read["title"]]}  # a page's <h1> is its document's title
     headings = [h for h in truth["headings"] if heading_key(h)]
     found = sum(heading_key(h) in titles for h in headings)
@@ -308,7 +301,7 @@ def pool_figures() -> dict:
     the parse pool on every core, storing and indexing included."""
     pdfs = dev_pdfs()
     run = run_child("benchmarks.ingest", "pipeline", "pdf-dev")
-    pages = sum(page_count(pdf) for pdf in pdfs)
+    pages = pdf_pages(pdfs)
     return {"files": len(pdfs), "pages": pages, "mb": round(sum(p.stat().st_size for p in pdfs) / 1e6, 2),
             "seconds": run["seconds"], "pages_per_s": round(pages / run["seconds"], 1), "mb_per_s": run["mb_per_s"],
             "workers": os.cpu_count()}
