@@ -203,18 +203,20 @@ def strip_markers(text: str) -> str:
 
 
 def _extraction_record(extraction: Extraction) -> dict:
-    """The extraction's JSON record; ``article`` only where it is one (older records hash as before)."""
-    record = asdict(extraction)
-    if not extraction.article:
-        del record["article"]
-    return record
+    """The extraction's JSON record (``article`` only where it is one)."""
+    return _new_field_left_out(asdict(extraction), "article")
 
 
 def _note_record(note: Footnote) -> dict:
-    """A footnote's JSON record; ``italic`` only where it has some (older records hash as before)."""
-    record = {**_shallow(note), "cited_in": [_shallow(c) for c in note.cited_in]}
-    if not note.italic:
-        del record["italic"]
+    """A footnote's JSON record (``italic`` only where it has some)."""
+    return _new_field_left_out({**_shallow(note), "cited_in": [_shallow(c) for c in note.cited_in]}, "italic")
+
+
+def _new_field_left_out(record: dict, name: str) -> dict:
+    """The record without a field added since records were first written, where it is empty: older
+    records keep their hashes, which the index holds to tell a stale entry."""
+    if not record[name]:
+        del record[name]
     return record
 
 
